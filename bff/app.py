@@ -1,0 +1,167 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import (
+    AsyncSessionConfig,
+    SQLAlchemyAsyncConfig,
+    SQLAlchemyPlugin,
+)
+from litestar import Litestar, Request, Router, get
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.di import Provide
+from litestar.logging import LoggingConfig
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.response import File
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from bff.audit.deps import provide_audit
+from bff.audit.services import AuditAction, AuditLog
+from bff.auth.controllers import AuthController
+from bff.auth.deps import provide_current_user
+from bff.auth.guards import requires_sign_in
+from bff.auth.services import AuthService
+from bff.catalog.controllers import CameraController, NearbyController
+from bff.catalog.services import CatalogService
+from bff.health import health
+from bff.lib.db import create_database
+from bff.lib.errors import handle_exception
+from bff.lib.i18n import locale_of, translate
+from bff.lib.migrate import upgrade_to_head
+from bff.lib.seed import seed_catalogue, seed_demo_users
+from bff.lib.sessions import RotatingSessionConfig
+from bff.lib.settings import Settings
+from bff.lib.stores import build_stores
+from bff.platform.demo import DemoPlatform
+from bff.webrtc.controllers import LiveController
+from bff.webrtc.hub import StreamHub
+from bff.webrtc.ice import configure_ice_host_addresses
+from bff.webrtc.registry import PeerRegistry, StreamSession
+
+log = logging.getLogger(__name__)
+
+
+def _configure_templates(engine: JinjaTemplateEngine) -> None:
+    def t(context: dict[str, Any], key: str, **params: Any) -> str:
+        return translate(key, locale_of(context["request"]), **params)
+
+    def lang(context: dict[str, Any]) -> str:
+        return locale_of(context["request"])
+
+    engine.register_template_callable("t", t)
+    engine.register_template_callable("lang", lang)
+
+
+def create_app(settings: Settings) -> Litestar:
+    """Build the app from explicit settings; long-lived services start in the lifespan."""
+    database = create_database(settings.database)
+    stores = build_stores(settings.redis)
+    audit = AuditLog(database)
+    catalog = CatalogService(database)
+    platform = DemoPlatform(settings)
+    static_dir = Path(settings.server.static_dir)
+
+    async def on_stream_closed(session: StreamSession) -> None:
+        await audit.record(AuditAction.VIEW_STOP, actor_id=session.viewer.user_id,
+                           actor=session.viewer.username, target=session.device_id,
+                           detail={"session": session.id, "reason": session.close_reason})
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if settings.demo.seed_on_start:
+            await upgrade_to_head(database)
+            await seed_demo_users(database, settings.demo.password)
+            await seed_catalogue(database, platform)
+        await catalog.load()
+        configure_ice_host_addresses(settings.webrtc.ice_host_addresses)
+        hub = StreamHub(settings.webrtc, platform)
+        registry = PeerRegistry(settings.webrtc, hub, on_closed=on_stream_closed)
+        app.state.database = database
+        app.state.audit = audit
+        app.state.catalog = catalog
+        app.state.platform = platform
+        app.state.stream_hub = hub
+        app.state.peer_registry = registry
+        app.state.auth_service = AuthService(settings.auth, stores.by_name["auth"], audit)
+        try:
+            yield
+        finally:
+            await registry.close_all()
+            await hub.close()
+            await platform.close()
+            await stores.close()
+            await database.close()
+
+    @get("/sw.js", include_in_schema=False, cache=False)
+    async def service_worker() -> File:
+        # Served from the root so the worker's scope covers the whole app.
+        return File(static_dir / "sw.js", media_type="text/javascript", content_disposition_type="inline",
+                    headers={"Cache-Control": "no-cache"})
+
+    @get("/manifest.webmanifest", include_in_schema=False)
+    async def manifest(request: Request) -> File:
+        return File(static_dir / "manifest.webmanifest", media_type="application/manifest+json",
+                    content_disposition_type="inline")
+
+    signed_in = Router(
+        path="/",
+        guards=[requires_sign_in],
+        route_handlers=[NearbyController, CameraController, LiveController],
+    )
+    session_config = RotatingSessionConfig(
+        store="sessions", key="bff_session", max_age=settings.auth.session_max_age_s,
+        secure=settings.auth.secure_cookies, httponly=True, samesite="lax", renew_on_access=True,
+    )
+    rate_limit = RateLimitConfig(
+        rate_limit=("minute", 30), store="rate_limit",
+        check_throttle_handler=lambda request: request.method == "POST"
+        and request.url.path == "/login",
+    )
+    return Litestar(
+        route_handlers=[
+            AuthController, signed_in, health, service_worker, manifest,
+            create_static_files_router(path="/static", directories=[static_dir],
+                                       include_in_schema=False, cache_control=None),
+        ],
+        dependencies={
+            "current_user": Provide(provide_current_user),
+            "audit": Provide(provide_audit, sync_to_thread=False),
+        },
+        plugins=[
+            SQLAlchemyPlugin(config=SQLAlchemyAsyncConfig(
+                engine_instance=database.engine, session_dependency_key="db_session",
+                before_send_handler="autocommit",
+                session_config=AsyncSessionConfig(expire_on_commit=False),
+            )),
+            HTMXPlugin(),
+        ],
+        middleware=[session_config.middleware, rate_limit.middleware],
+        csrf_config=CSRFConfig(
+            secret=settings.auth.secret, cookie_name="csrftoken", header_name="x-csrftoken",
+            cookie_secure=settings.auth.secure_cookies, cookie_samesite="lax",
+            exclude=["/health"],
+        ),
+        template_config=TemplateConfig(directory=Path(settings.server.templates_dir),
+                                       engine=JinjaTemplateEngine,
+                                       engine_callback=_configure_templates),
+        stores=stores.by_name,
+        exception_handlers={Exception: handle_exception},
+        lifespan=[lifespan],
+        openapi_config=OpenAPIConfig(title="城市睿眼 Mobile BFF", version="0.1.0", path="/schema"),
+        logging_config=LoggingConfig(
+            root={"level": "INFO", "handlers": ["queue_listener"]},
+            formatters={"standard": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+            log_exceptions="debug",
+        ),
+        debug=settings.server.debug,
+    )

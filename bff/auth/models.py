@@ -1,0 +1,48 @@
+"""People and departments (用户与部门)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bff.lib.db import Base, UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    """What a person does; permissions on cameras come from department, region and grants."""
+
+    OFFICER = "officer"  # 民警
+    GRID_WORKER = "grid_worker"  # 网格员
+    DUTY_STAFF = "duty_staff"  # 部门值班人员
+    APPROVER = "approver"  # 审批人
+    ADMIN = "admin"  # 市视频办管理员
+
+
+class Department(Base):
+    """A camera-owning department or industry (appendix-5 dept_code, 01–32, 99)."""
+
+    __tablename__ = "department"
+
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+
+
+class User(Base):
+    """A staff member who signs in on a phone. Belongs to one department and has a region
+    scope: a civil-code prefix ("4415" = the whole city, "441502" = 城区)."""
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    staff_no: Mapped[str] = mapped_column(String(32))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    dept_code: Mapped[str] = mapped_column(ForeignKey("department.code"))
+    region_prefix: Mapped[str] = mapped_column(String(12))
+    role: Mapped[str] = mapped_column(String(16))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

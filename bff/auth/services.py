@@ -1,0 +1,73 @@
+"""Signing in: password check, failure counting and lock-out, session bookkeeping."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar.stores.base import Store
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bff.audit.services import AuditAction, AuditLog
+from bff.auth.models import Department, User
+from bff.auth.passwords import verify_password
+from bff.auth.schemas import SignedInUser
+from bff.lib.errors import AppError
+from bff.lib.settings import AuthSettings
+
+log = logging.getLogger(__name__)
+
+
+class AuthService:
+    """Checks credentials. Failed attempts are counted per username in a store (memory or
+    Redis, shared by all processes); `max_failed_logins` in a row lock the account for
+    `lockout_s` seconds, whatever password is tried meanwhile."""
+
+    def __init__(self, settings: AuthSettings, store: Store, audit: AuditLog) -> None:
+        self._settings = settings
+        self._store = store
+        self._audit = audit
+
+    async def sign_in(self, db: AsyncSession, username: str, password: str,
+                      client: str) -> SignedInUser:
+        """Return the user when the credentials are right; raise AppError otherwise."""
+        key = f"login-failures:{username.lower()}"
+        failures = int(await self._store.get(key) or 0)
+        if failures >= self._settings.max_failed_logins:
+            await self._audit.record(AuditAction.SIGN_IN_FAILED, actor_id=None, actor=username,
+                                     detail={"reason": "locked", "client": client})
+            raise AppError(429, "auth.locked", code="auth.locked",
+                           minutes=max(1, self._settings.lockout_s // 60))
+        user = await db.scalar(select(User).where(User.username == username))
+        if user is None or not user.is_active or not verify_password(
+            user.password_hash if user else None, password
+        ):
+            await self._store.set(key, str(failures + 1), expires_in=self._settings.lockout_s)
+            await self._audit.record(AuditAction.SIGN_IN_FAILED, actor_id=user.id if user else None,
+                                     actor=username, detail={"reason": "credentials",
+                                                             "client": client})
+            log.info("sign-in failed for %s from %s", username, client)
+            raise AppError(401, "auth.invalid_credentials", code="auth.invalid_credentials")
+        await self._store.delete(key)
+        await self._audit.record(AuditAction.SIGN_IN, actor_id=user.id, actor=user.username,
+                                 detail={"client": client})
+        return await load_signed_in_user(db, user.id)  # type: ignore[return-value]
+
+    async def sign_out(self, user: SignedInUser) -> None:
+        await self._audit.record(AuditAction.SIGN_OUT, actor_id=user.id, actor=user.username)
+
+
+async def load_signed_in_user(db: AsyncSession, user_id: int) -> SignedInUser | None:
+    """The active user with this id, with the department's name, or None."""
+    row = (await db.execute(
+        select(User, Department.name).join(Department, Department.code == User.dept_code)
+        .where(User.id == user_id, User.is_active.is_(True))
+    )).first()
+    if row is None:
+        return None
+    user, dept_name = row
+    return SignedInUser(
+        id=user.id, username=user.username, display_name=user.display_name,
+        staff_no=user.staff_no, dept_code=user.dept_code, dept_name=dept_name,
+        region_prefix=user.region_prefix, role=user.role,
+    )

@@ -1,0 +1,72 @@
+"""Cameras near me: the page, its list fragment and the JSON API."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get
+from litestar.di import Provide
+from litestar.response import Template
+
+from bff.auth.departments import DEPARTMENTS
+from bff.auth.policy import AccessScope
+from bff.auth.schemas import SignedInUser
+from bff.catalog.deps import provide_access_scope, provide_catalog, provide_nearby_query
+from bff.catalog.schemas import CameraRecord, CameraSummary, NearbyQuery
+from bff.catalog.services import CatalogService
+from bff.lib.errors import AppError
+from bff.platform.demo_catalog import DISTRICTS
+
+CAMERA_DEPENDENCIES = {
+    "catalog": Provide(provide_catalog, sync_to_thread=False),
+    "scope": Provide(provide_access_scope),
+}
+
+QUERY_DEPENDENCY = {"query": Provide(provide_nearby_query, sync_to_thread=False)}
+
+
+def camera_or_404(catalog: CatalogService, device_id: str) -> CameraRecord:
+    record = catalog.get(device_id)
+    if record is None:
+        raise AppError(404, "camera.not_found", code="camera.not_found")
+    return record
+
+
+class NearbyController(Controller):
+    """附近摄像机: list sorted by distance, with filters and search."""
+
+    dependencies = CAMERA_DEPENDENCIES
+
+    @get("/", name="catalog:nearby-page")
+    async def nearby_page(self, current_user: SignedInUser) -> Template:
+        """The page shell; the list arrives by htmx once the phone knows where it is."""
+        return Template("pages/catalog/nearby.html", context={
+            "user": current_user, "districts": DISTRICTS, "departments": DEPARTMENTS,
+        })
+
+    @get("/nearby/list", name="catalog:nearby-list", dependencies=QUERY_DEPENDENCY)
+    async def nearby_list(self, request: Request, current_user: SignedInUser, scope: AccessScope,
+                          catalog: CatalogService, query: NearbyQuery) -> Template:
+        """The list fragment (or the whole page when not asked by htmx)."""
+        cameras = catalog.nearby(scope, query)
+        context = {"user": current_user, "cameras": cameras, "query": query,
+                   "districts": DISTRICTS, "departments": DEPARTMENTS}
+        if request.htmx:  # type: ignore[attr-defined]
+            return Template("partials/catalog/_camera_list.html", context=context)
+        return Template("pages/catalog/nearby.html", context=context)
+
+    @get("/api/cameras/nearby", name="catalog:nearby-api", dependencies=QUERY_DEPENDENCY)
+    async def nearby_api(self, scope: AccessScope, catalog: CatalogService,
+                         query: NearbyQuery) -> list[CameraSummary]:
+        """Nearest cameras as JSON, each with distance, bearing and access label."""
+        return catalog.nearby(scope, query)
+
+
+class CameraController(Controller):
+    """One camera: JSON summary (the live page is in the webrtc capability)."""
+
+    dependencies = CAMERA_DEPENDENCIES
+
+    @get("/api/cameras/{device_id:str}", name="catalog:camera-api")
+    async def camera_api(self, device_id: str, scope: AccessScope,
+                         catalog: CatalogService) -> CameraSummary:
+        """One camera with this user's access label."""
+        return catalog.summary(camera_or_404(catalog, device_id), scope)

@@ -1,0 +1,109 @@
+"""Catalogue records (plan appendix 5, 附录五) and the shapes the catalogue API returns."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+
+from bff.lib.schemas import Schema
+
+# Enumerations of appendix 5; the values are the codes the platform uses.
+POINT_CLASSES = frozenset({1, 2, 3, 9})
+DEPT_CODES = frozenset({f"{n:02d}" for n in range(1, 33)} | {"99"})
+CAMERA_TYPES = frozenset({1, 2, 3, 4, 5, 99})
+NETWORKS = frozenset({1, 2, 3, 4, 5, 6, 7, 8, 9, 99})
+SHARE_ATTRS = frozenset({0, 1, 2})
+PERMISSIONS = frozenset({1, 2, 3, 4, 5})
+CODECS = frozenset({1, 2, 3, 4, 5})
+STATUSES = frozenset({1, 2, 3})
+
+PERM_LIVE, PERM_PLAYBACK, PERM_DOWNLOAD, PERM_PTZ, PERM_CLIP = 1, 2, 3, 4, 5
+SHARE_CONDITIONAL, SHARE_UNCONDITIONAL, SHARE_NONE = 0, 1, 2
+ONLINE, OFFLINE = 1, 2
+STATUS_IN_USE = 1
+PTZ_CAMERA_TYPES = frozenset({1, 4})
+
+
+class CameraRecord(msgspec.Struct, kw_only=True):
+    """One camera of the resource catalogue, appendix-5 fields (SPEC §4.1).
+
+    `code_flags` lists why `device_id` breaks GB/T 28181 rules (empty = conforming):
+    such rows are flagged, never rejected (plan appendix 4).
+    """
+
+    device_id: str
+    name: str
+    civil_code: str
+    builder_unit: str
+    manager_unit: str
+    manager_phone: str
+    contractor: str
+    maintainer: str
+    point_class: int
+    platform_id: str
+    dept_code: str
+    camera_type: int
+    online: int
+    address: str
+    position_types: list[str]
+    coord_system: Literal["WGS84", "CGCS2000"]
+    longitude: float
+    latitude: float
+    network: int
+    retention_days: int
+    share_attr: int
+    default_perms: list[int]
+    vendor: int
+    codec: int
+    status: int
+    grassroots_code: str | None = None
+    ipv4: str | None = None
+    mac: str | None = None
+    indoor_outdoor: int | None = None
+    direction: int | None = None
+    pole_id: str | None = None
+    code_flags: list[str] = []
+
+
+Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
+Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
+
+
+class NearbyQuery(Schema, kw_only=True):
+    """Query of "cameras near me" (附近摄像机)."""
+
+    lat: Latitude
+    lon: Longitude
+    limit: Annotated[int, msgspec.Meta(ge=1, le=200)] = 50
+    radius_m: Annotated[float, msgspec.Meta(gt=0, le=200_000)] | None = None
+    region: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{2,6}$")] | None = None
+    dept: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{2}$")] | None = None
+    q: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    viewable_only: bool = False
+
+
+AccessLabel = Literal["may_view", "request", "not_shared", "out_of_scope", "unavailable"]
+
+
+class CameraSummary(Schema, kw_only=True):
+    """A camera as a list row or detail header shows it, with what this user may do."""
+
+    device_id: str
+    name: str
+    address: str
+    civil_code: str
+    latitude: float
+    longitude: float
+    online: bool
+    camera_type: int
+    dept_code: str
+    dept_name: str
+    share_attr: int
+    access: AccessLabel
+    may_view: bool
+    ptz: bool
+    code_flags: list[str]
+    distance_m: float | None = None
+    bearing_deg: float | None = None
+    compass: str | None = None

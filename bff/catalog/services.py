@@ -1,0 +1,106 @@
+"""The catalogue as the app uses it: rows in the database, an in-memory index for
+"cameras near me", and the access scope of a user."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import msgspec
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bff.auth.departments import DEPARTMENTS
+from bff.auth.policy import AccessScope, access_label, may_use
+from bff.auth.schemas import SignedInUser
+from bff.catalog.gbt28181 import check_device_code
+from bff.catalog.models import Camera, Grant
+from bff.catalog.nearby import NearbyIndex
+from bff.catalog.schemas import PTZ_CAMERA_TYPES, CameraRecord, CameraSummary, NearbyQuery
+from bff.lib.db import Database, utcnow
+
+log = logging.getLogger(__name__)
+
+_RECORD_FIELDS = tuple(f for f in CameraRecord.__struct_fields__)
+
+
+def camera_row(record: CameraRecord) -> dict[str, object]:
+    """Table row of a catalogue record; the code flags are always recomputed here."""
+    row = msgspec.structs.asdict(record)
+    row["code_flags"] = check_device_code(record.device_id)
+    return row
+
+
+def record_of(camera: Camera) -> CameraRecord:
+    return CameraRecord(**{name: getattr(camera, name) for name in _RECORD_FIELDS})
+
+
+class CatalogService:
+    """Holds the catalogue in memory (records by id and the nearby index), rebuilt from
+    the database by `load()` at start and after catalogue changes."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._records: dict[str, CameraRecord] = {}
+        self._index: NearbyIndex | None = None
+
+    async def load(self) -> int:
+        """(Re)build the in-memory catalogue from the database; return its size."""
+        async with self._database.sessions() as session:
+            cameras = (await session.scalars(select(Camera))).all()
+        records = [record_of(c) for c in cameras]
+        self._records = {r.device_id: r for r in records}
+        self._index = NearbyIndex.build(records)
+        log.info("catalogue loaded: %d cameras", len(records))
+        return len(records)
+
+    @property
+    def size(self) -> int:
+        return len(self._records)
+
+    def get(self, device_id: str) -> CameraRecord | None:
+        return self._records.get(device_id)
+
+    def nearby(self, scope: AccessScope, query: NearbyQuery) -> list[CameraSummary]:
+        """Cameras around (lat, lon), nearest first, each with its access label."""
+        if self._index is None:
+            return []
+        hits = self._index.query(
+            scope, query.lat, query.lon, limit=query.limit, radius_m=query.radius_m,
+            region=query.region, dept=query.dept, text=query.q,
+            only_viewable=query.viewable_only,
+        )
+        return [self.summary(self._records[h.device_id], scope, h.distance_m, h.bearing_deg,
+                             h.compass) for h in hits]
+
+    @staticmethod
+    def summary(record: CameraRecord, scope: AccessScope, distance_m: float | None = None,
+                bearing_deg: float | None = None, compass: str | None = None) -> CameraSummary:
+        return CameraSummary(
+            device_id=record.device_id, name=record.name, address=record.address,
+            civil_code=record.civil_code, latitude=record.latitude, longitude=record.longitude,
+            online=record.online == 1, camera_type=record.camera_type,
+            dept_code=record.dept_code, dept_name=DEPARTMENTS.get(record.dept_code, record.dept_code),
+            share_attr=record.share_attr, access=access_label(scope, record),
+            may_view=may_use(scope, record, 1), ptz=record.camera_type in PTZ_CAMERA_TYPES,
+            code_flags=list(record.code_flags), distance_m=distance_m,
+            bearing_deg=bearing_deg, compass=compass,
+        )
+
+
+async def access_scope_of(db: AsyncSession, user: SignedInUser) -> AccessScope:
+    """The user's department, region and unexpired, unrevoked grants."""
+    now = utcnow()
+    grants = (await db.execute(
+        select(Grant.device_id, Grant.perms).where(
+            Grant.user_id == user.id, Grant.expires_at > now,
+            or_(Grant.revoked_at.is_(None), Grant.revoked_at > now),
+        )
+    )).all()
+    merged: dict[str, set[int]] = {}
+    for device_id, perms in grants:
+        merged.setdefault(device_id, set()).update(perms)
+    return AccessScope(user_id=user.id, dept_code=user.dept_code, region_prefix=user.region_prefix,
+                       grants={k: frozenset(v) for k, v in merged.items()})
+
+

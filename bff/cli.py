@@ -1,0 +1,149 @@
+"""The `bff` command line: serve, migrate, seed the demo, create users, verify the audit
+chain. Settings come from BFF_* environment variables (see README)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+
+from bff.lib.settings import Settings, SettingsError, load_settings
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bff.app import create_app
+
+    uvicorn.run(create_app(settings), host=args.host or settings.server.host,
+                port=args.port or settings.server.port, log_level="info", lifespan="on")
+    return 0
+
+
+async def _migrate(settings: Settings) -> None:
+    from bff.lib.db import create_database
+    from bff.lib.migrate import upgrade_to_head
+
+    database = create_database(settings.database)
+    try:
+        await upgrade_to_head(database)
+    finally:
+        await database.close()
+
+
+async def _seed_demo(settings: Settings) -> None:
+    from bff.lib.db import create_database
+    from bff.lib.migrate import upgrade_to_head
+    from bff.lib.seed import seed_catalogue, seed_demo_users
+    from bff.platform.demo import DemoPlatform
+
+    database = create_database(settings.database)
+    platform = DemoPlatform(settings)
+    try:
+        await upgrade_to_head(database)
+        users = await seed_demo_users(database, settings.demo.password)
+        cameras = await seed_catalogue(database, platform)
+        print(f"seeded users={users} cameras={cameras}")
+    finally:
+        await platform.close()
+        await database.close()
+
+
+async def _create_user(settings: Settings, args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from bff.auth.models import Role, User
+    from bff.auth.passwords import hash_password
+    from bff.lib.db import create_database
+    from bff.lib.migrate import upgrade_to_head
+    from bff.lib.seed import seed_departments
+
+    if args.role not in {r.value for r in Role}:
+        print(f"unknown role {args.role!r}; one of {', '.join(r.value for r in Role)}", file=sys.stderr)
+        return 2
+    password = args.password or getpass.getpass("password: ")
+    if len(password) < 8:
+        print("password must have at least 8 characters", file=sys.stderr)
+        return 2
+    database = create_database(settings.database)
+    try:
+        await upgrade_to_head(database)
+        await seed_departments(database)
+        async with database.sessions() as session, session.begin():
+            if await session.scalar(select(User.id).where(User.username == args.username)):
+                print(f"user {args.username} exists", file=sys.stderr)
+                return 1
+            session.add(User(username=args.username, display_name=args.display_name,
+                             staff_no=args.staff_no, password_hash=hash_password(password),
+                             dept_code=args.dept, region_prefix=args.region, role=args.role))
+        print(f"created {args.username}")
+        return 0
+    finally:
+        await database.close()
+
+
+async def _verify_audit(settings: Settings) -> int:
+    from bff.audit.services import AuditLog
+    from bff.lib.db import create_database
+
+    database = create_database(settings.database)
+    try:
+        report = await AuditLog(database).verify()
+    finally:
+        await database.close()
+    if report.intact:
+        print(f"audit chain intact: entries={report.checked}")
+        return 0
+    print(f"audit chain BROKEN at entry id={report.first_bad_id} (after {report.checked} good)")
+    return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bff", description="城市睿眼 Mobile BFF")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the HTTP server (migrates and seeds the demo first)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    sub.add_parser("migrate", help="bring the database schema to the newest revision")
+    sub.add_parser("seed-demo", help="create demo accounts and the demo catalogue")
+    user = sub.add_parser("create-user", help="add a staff account")
+    user.add_argument("username")
+    user.add_argument("--display-name", required=True)
+    user.add_argument("--staff-no", required=True)
+    user.add_argument("--dept", required=True, help="department code, 01–32 or 99")
+    user.add_argument("--region", required=True, help="civil-code prefix, e.g. 4415 or 441502")
+    user.add_argument("--role", default="officer")
+    user.add_argument("--password", help="prompted for when omitted")
+    audit = sub.add_parser("audit", help="audit log tools")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser("verify", help="verify the hash chain of the audit log")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"bad setting: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "serve":
+        return _serve(settings, args)
+    if args.command == "migrate":
+        asyncio.run(_migrate(settings))
+        return 0
+    if args.command == "seed-demo":
+        asyncio.run(_seed_demo(settings))
+        return 0
+    if args.command == "create-user":
+        return asyncio.run(_create_user(settings, args))
+    if args.command == "audit":
+        return asyncio.run(_verify_audit(settings))
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,30 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import get
+from litestar.datastructures import State
+from sqlalchemy import text
+
+
+class Health(msgspec.Struct, kw_only=True):
+    status: str
+    database: str
+    cameras: int
+    streams: int
+    version: str
+
+
+@get("/health", name="health", exclude_from_csrf=True, sync_to_thread=False, cache=False)
+async def health(state: State) -> Health:
+    """200 with the state of the database, the catalogue and open streams."""
+    database = "ok"
+    try:
+        async with state.database.sessions() as session:
+            await session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure means "not ok", reported not raised
+        database = "unavailable"
+    return Health(status="ok" if database == "ok" else "degraded", database=database,
+                  cameras=state.catalog.size, streams=state.peer_registry.open_count,
+                  version="0.1.0")

@@ -1,0 +1,91 @@
+"""Errors that reach users: one JSON shape for the API, a page for the browser, always in
+the user's language."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from bff.lib.i18n import locale_of, translate
+
+log = logging.getLogger(__name__)
+
+
+class AppError(HTTPException):
+    """An error with a translatable message key; `code` is stable for clients."""
+
+    def __init__(self, status_code: int, message_key: str, *, code: str | None = None,
+                 **params: Any) -> None:
+        super().__init__(status_code=status_code, detail=message_key)
+        self.message_key = message_key
+        self.code = code or message_key
+        self.params = params
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or (
+        "application/json" in request.headers.get("accept", "")
+        and "text/html" not in request.headers.get("accept", "")
+    )
+
+
+def _message_of(request: Request, exc: Exception) -> tuple[int, str, str]:
+    """(status, code, localized message) for any exception."""
+    locale = locale_of(request)
+    if isinstance(exc, AppError):
+        return exc.status_code, exc.code, translate(exc.message_key, locale, **exc.params)
+    if isinstance(exc, ValidationException):
+        detail = _validation_detail(exc)
+        return 400, "bad_request", translate("error.bad_request", locale, detail=detail)
+    if isinstance(exc, NotAuthorizedException):
+        return 401, "auth.required", translate("auth.required", locale)
+    if isinstance(exc, PermissionDeniedException):
+        if "csrf" in str(exc.detail).lower():
+            return 403, "auth.csrf", translate("auth.csrf", locale)
+        return 403, "forbidden", translate("error.forbidden", locale)
+    if isinstance(exc, NotFoundException):
+        return 404, "not_found", translate("error.not_found", locale)
+    if isinstance(exc, HTTPException):
+        if exc.status_code == 429:
+            return 429, "rate_limited", translate("auth.rate_limited", locale)
+        if exc.status_code < 500:
+            detail = str(exc.detail) if exc.detail else ""
+            return exc.status_code, "bad_request", translate("error.bad_request", locale,
+                                                              detail=detail)
+    return HTTP_500_INTERNAL_SERVER_ERROR, "internal", translate("error.internal", locale)
+
+
+def _validation_detail(exc: ValidationException) -> str:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    parts = []
+    for item in extra:
+        if isinstance(item, dict):
+            key = item.get("key") or item.get("source") or ""
+            parts.append(f"{key}: {item.get('message', '')}".strip(": "))
+    return "; ".join(parts) or str(exc.detail)
+
+
+def handle_exception(request: Request, exc: Exception) -> Response:
+    """Translate any exception into a response in the user's language."""
+    status, code, message = _message_of(request, exc)
+    if status >= 500:
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if _wants_json(request):
+        headers = getattr(exc, "headers", None) or {}
+        return Response({"error": code, "message": message}, status_code=status,
+                        media_type=MediaType.JSON, headers=headers)
+    if status == 401:
+        return Redirect(path="/login", status_code=303)
+    return Template(template_name="pages/error.html",
+                    context={"status": status, "message": message}, status_code=status)

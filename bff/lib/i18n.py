@@ -1,0 +1,115 @@
+"""User-facing text in zh-CN (first) and English.
+
+The locale comes from the `lang` cookie, else the Accept-Language header, else zh-CN.
+Templates call `t("key")`; errors carry a message key and are translated at the edge.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from litestar.connection import ASGIConnection
+
+Locale = Literal["zh-CN", "en"]
+DEFAULT_LOCALE: Locale = "zh-CN"
+LOCALES: tuple[Locale, ...] = ("zh-CN", "en")
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # app
+    "app.name": ("城市睿眼", "City Eye"),
+    "app.tagline": ("城市视频图像共享 · 移动端", "City video sharing · mobile"),
+    "app.language_switch": ("English", "中文"),
+    # auth
+    "auth.title": ("登录", "Sign in"),
+    "auth.username": ("用户名", "Username"),
+    "auth.password": ("密码", "Password"),
+    "auth.submit": ("登录", "Sign in"),
+    "auth.sign_out": ("退出登录", "Sign out"),
+    "auth.invalid_credentials": ("用户名或密码错误", "Wrong username or password"),
+    "auth.locked": ("登录失败次数过多，账户已锁定，请 {minutes} 分钟后再试",
+                    "Too many failed sign-ins; the account is locked for {minutes} minutes"),
+    "auth.required": ("请先登录", "Please sign in first"),
+    "auth.csrf": ("页面已过期或请求来源无效，请刷新后重试",
+                  "The page has expired or the request is not trusted; reload and try again"),
+    "auth.rate_limited": ("请求过于频繁，请稍后再试", "Too many requests; try again later"),
+    # generic errors
+    "error.bad_request": ("请求参数无效：{detail}", "Invalid request: {detail}"),
+    "error.not_found": ("未找到该资源", "Not found"),
+    "error.forbidden": ("无权执行此操作", "You may not do this"),
+    "error.internal": ("服务器内部错误，请稍后再试", "Internal error; try again later"),
+    # catalogue
+    "nearby.title": ("附近摄像机", "Cameras near me"),
+    "nearby.locating": ("正在获取位置…", "Finding your position…"),
+    "nearby.use_city_centre": ("使用市中心位置", "Use the city centre"),
+    "nearby.locate_again": ("重新定位", "Locate again"),
+    "nearby.location_denied": ("无法获取位置，已使用市中心", "No location; using the city centre"),
+    "nearby.search": ("搜索名称、地址或编码", "Search name, address or code"),
+    "nearby.all_regions": ("全部区域", "All regions"),
+    "nearby.all_depts": ("全部部门", "All departments"),
+    "nearby.viewable_only": ("仅显示可查看", "Viewable only"),
+    "nearby.empty": ("附近没有符合条件的摄像机", "No matching cameras nearby"),
+    "nearby.position": ("当前位置", "Your position"),
+    "nearby.count": ("共 {count} 个", "{count} cameras"),
+    "access.may_view": ("可查看", "May view"),
+    "access.request": ("需申请", "Request needed"),
+    "access.not_shared": ("不予共享", "Not shared"),
+    "access.out_of_scope": ("辖区外", "Out of scope"),
+    "access.unavailable": ("停用/维修", "Not in use"),
+    "camera.online": ("在线", "Online"),
+    "camera.offline": ("离线", "Offline"),
+    "camera.not_found": ("摄像机不存在", "No such camera"),
+    "camera.code_flagged": ("编码不规范", "Non-conforming code"),
+    "camera.type.1": ("球机(云台)", "PTZ dome"),
+    "camera.type.2": ("固定半球", "Fixed dome"),
+    "camera.type.3": ("固定枪机", "Fixed bullet"),
+    "camera.type.4": ("云台枪机", "PTZ bullet"),
+    "camera.type.5": ("卡口枪机", "Checkpoint bullet"),
+    "camera.type.99": ("其他", "Other"),
+    # live view
+    "live.title": ("实时视频", "Live view"),
+    "live.connecting": ("正在连接…", "Connecting…"),
+    "live.playing": ("播放中", "Playing"),
+    "live.failed": ("连接失败", "Connection failed"),
+    "live.signal_lost": ("信号中断，正在重连…", "Signal lost; reconnecting…"),
+    "live.back": ("返回", "Back"),
+    "live.retry": ("重试", "Retry"),
+    "live.watermark_notice": ("画面含有您的身份水印，调阅行为已记录",
+                              "The picture carries your identity watermark; viewing is logged"),
+    "live.forbidden": ("您无权查看该摄像机", "You may not view this camera"),
+    "live.offline": ("摄像机离线", "The camera is offline"),
+    "live.too_many_user": ("您同时打开的视频过多（上限 {limit} 路）",
+                           "Too many open streams (limit {limit})"),
+    "live.too_many_camera": ("该摄像机观看人数已达上限", "This camera has too many viewers"),
+    "live.invalid_offer": ("无效的 WebRTC 会话描述", "Invalid WebRTC session description"),
+    "live.upstream": ("视频平台暂不可用，请稍后再试", "The video platform is unavailable; try later"),
+    "live.stream_not_found": ("视频会话不存在或已结束", "No such stream session"),
+    "field.owner": ("所属部门", "Owner"),
+    "field.address": ("地址", "Address"),
+    "field.type": ("类型", "Type"),
+    "field.code": ("设备编码", "Device code"),
+    "field.distance": ("距离", "Distance"),
+}
+
+
+def translate(key: str, locale: str = DEFAULT_LOCALE, **params: object) -> str:
+    """Text for `key` in `locale`; unknown keys come back as the key (visible in tests)."""
+    pair = MESSAGES.get(key)
+    if pair is None:
+        return key
+    text = pair[1] if locale == "en" else pair[0]
+    return text.format(**params) if params else text
+
+
+def locale_of(connection: ASGIConnection) -> Locale:
+    """The user's locale: cookie first, then Accept-Language, then zh-CN."""
+    cookie = connection.cookies.get("lang")
+    if cookie in LOCALES:
+        return cookie  # type: ignore[return-value]
+    accept = connection.headers.get("accept-language", "")
+    for part in accept.split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("zh"):
+            return "zh-CN"
+        if tag.startswith("en"):
+            return "en"
+    return DEFAULT_LOCALE

@@ -1,0 +1,89 @@
+"""Live view: the page and the WebRTC signalling API."""
+
+from __future__ import annotations
+
+import logging
+
+import msgspec
+
+from litestar import Controller, Request, delete, get, post
+from litestar.di import Provide
+from litestar.response import Template
+from litestar.status_codes import HTTP_204_NO_CONTENT
+
+from bff.audit.services import AuditAction, AuditLog
+from bff.auth.policy import AccessScope, may_use
+from bff.auth.schemas import SignedInUser
+from bff.catalog.controllers import CAMERA_DEPENDENCIES, camera_or_404
+from bff.catalog.gbt28181 import FLAG_MESSAGES_EN, FLAG_MESSAGES_ZH
+from bff.catalog.schemas import PERM_LIVE
+from bff.catalog.services import CatalogService
+from bff.lib.errors import AppError
+from bff.lib.i18n import locale_of
+from bff.webrtc.deps import provide_registry
+from bff.webrtc.errors import InvalidOffer, TooManyStreams, UpstreamUnavailable
+from bff.webrtc.registry import PeerRegistry, ViewerIdentity
+from bff.webrtc.schemas import LiveAnswer, LiveOffer
+
+log = logging.getLogger(__name__)
+
+
+class LiveController(Controller):
+    """实时视频: page, offer/answer, close."""
+
+    dependencies = {**CAMERA_DEPENDENCIES,
+                    "registry": Provide(provide_registry, sync_to_thread=False)}
+
+    @get("/cameras/{device_id:str}", name="webrtc:live-page")
+    async def live_page(self, request: Request, device_id: str, current_user: SignedInUser,
+                        scope: AccessScope, catalog: CatalogService,
+                        registry: PeerRegistry) -> Template:
+        """Camera detail with the live player (the player starts only when allowed)."""
+        record = camera_or_404(catalog, device_id)
+        messages = FLAG_MESSAGES_EN if locale_of(request) == "en" else FLAG_MESSAGES_ZH
+        return Template("pages/webrtc/live.html", context={
+            "user": current_user, "camera": catalog.summary(record, scope), "record": record,
+            "flag_messages": [messages.get(f, f) for f in record.code_flags],
+            "ice_servers_json": msgspec.json.encode(registry.ice_servers).decode(),
+        })
+
+    @post("/api/cameras/{device_id:str}/live", name="webrtc:offer", status_code=201)
+    async def offer(self, device_id: str, data: LiveOffer, current_user: SignedInUser,
+                    scope: AccessScope, catalog: CatalogService, registry: PeerRegistry,
+                    audit: AuditLog) -> LiveAnswer:
+        """Answer the browser's offer with a watermarked stream of the camera, after the
+        server-side permission check (permission 1, 实时调阅)."""
+        record = camera_or_404(catalog, device_id)
+        if not may_use(scope, record, PERM_LIVE):
+            await audit.record(AuditAction.VIEW_DENIED, actor_id=current_user.id,
+                               actor=current_user.username, target=device_id)
+            raise AppError(403, "live.forbidden", code="live.forbidden")
+        if record.online != 1:
+            raise AppError(409, "live.offline", code="live.offline")
+        viewer = ViewerIdentity(user_id=current_user.id, username=current_user.username,
+                                display_name=current_user.display_name,
+                                staff_no=current_user.staff_no)
+        try:
+            session = await registry.open(viewer, device_id, data.sdp, data.type)
+        except TooManyStreams as exc:
+            if exc.scope == "user":
+                raise AppError(429, "live.too_many_user", code="live.too_many_user",
+                               limit=registry.max_streams_per_user) from exc
+            raise AppError(429, "live.too_many_camera", code="live.too_many_camera") from exc
+        except InvalidOffer as exc:
+            raise AppError(400, "live.invalid_offer", code="live.invalid_offer") from exc
+        except UpstreamUnavailable as exc:
+            log.warning("upstream unavailable for %s: %s", device_id, exc)
+            raise AppError(502, "live.upstream", code="live.upstream") from exc
+        await audit.record(AuditAction.VIEW_START, actor_id=current_user.id,
+                           actor=current_user.username, target=device_id,
+                           detail={"session": session.id, "codec": session.codec})
+        return LiveAnswer(session_id=session.id, sdp=session.answer_sdp,
+                          type=session.answer_type, codec=session.codec)
+
+    @delete("/api/streams/{session_id:str}", name="webrtc:close", status_code=HTTP_204_NO_CONTENT)
+    async def close(self, session_id: str, current_user: SignedInUser,
+                    registry: PeerRegistry) -> None:
+        """Stop one of the user's own streams (the page calls this when it is left)."""
+        if not await registry.close(session_id, current_user.id):
+            raise AppError(404, "live.stream_not_found", code="live.stream_not_found")

@@ -1,0 +1,99 @@
+"""Sign-in, lock-out, CSRF and sign-out over real HTTP on both backends."""
+
+from __future__ import annotations
+
+from litestar.testing import AsyncTestClient
+
+from tests.helpers import api_headers, csrf_token, sign_in
+
+
+async def test_sign_in_page_is_chinese_first(client: AsyncTestClient) -> None:
+    page = await client.get("/login")
+    assert page.status_code == 200
+    assert 'name="username"' in page.text and 'name="password"' in page.text
+    assert "登录" in page.text and 'lang="zh-CN"' in page.text
+
+
+async def test_sign_in_rotates_session_and_opens_the_app(client: AsyncTestClient) -> None:
+    client.cookies.set("bff_session", "attacker-chosen-session-id")
+    response = await sign_in(client, "police01")
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    assert client.cookies.get("bff_session") not in (None, "attacker-chosen-session-id")
+    home = await client.get("/")
+    assert home.status_code == 200
+    assert "陈志强" in home.text and "附近摄像机" in home.text
+
+
+async def test_wrong_password_is_refused_in_chinese(client: AsyncTestClient) -> None:
+    response = await sign_in(client, "police01", "wrong-password")
+    assert response.status_code == 401
+    assert "用户名或密码错误" in response.text
+    assert (await client.get("/", follow_redirects=False)).status_code == 303
+
+
+async def test_unknown_user_gets_the_same_answer(client: AsyncTestClient) -> None:
+    response = await sign_in(client, "nobody", "whatever")
+    assert response.status_code == 401 and "用户名或密码错误" in response.text
+
+
+async def test_malformed_username_is_a_clear_400(client: AsyncTestClient) -> None:
+    response = await sign_in(client, "<script>", "x")
+    assert response.status_code == 400 and "用户名或密码错误" in response.text
+
+
+async def test_english_locale_from_accept_language(client: AsyncTestClient) -> None:
+    client.headers["accept-language"] = "en-US,en;q=0.9"
+    response = await sign_in(client, "police01", "wrong-password")
+    assert "Wrong username or password" in response.text
+
+
+async def test_missing_csrf_token_is_refused(client: AsyncTestClient) -> None:
+    await csrf_token(client)
+    response = await client.post("/login", data={"username": "police01", "password": "x"},
+                                 follow_redirects=False)
+    assert response.status_code == 403
+    assert "页面已过期" in response.text
+
+
+async def test_lock_out_after_repeated_failures(client: AsyncTestClient) -> None:
+    for _ in range(3):  # max_failed_logins in the test settings
+        assert (await sign_in(client, "grid01", "bad")).status_code == 401
+    locked = await sign_in(client, "grid01")  # right password, but locked now
+    assert locked.status_code == 429 and "账户已锁定" in locked.text
+    other = await sign_in(client, "water01")  # other accounts are not affected
+    assert other.status_code == 303
+
+
+async def test_api_without_session_is_401_json(client: AsyncTestClient) -> None:
+    response = await client.get("/api/cameras/nearby?lat=22.78&lon=115.37",
+                                headers={"accept": "application/json"})
+    assert response.status_code == 401
+    assert response.json() == {"error": "auth.required", "message": "请先登录"}
+
+
+async def test_sign_out_ends_the_session(client: AsyncTestClient) -> None:
+    await sign_in(client, "market01")
+    response = await client.post("/logout", headers=api_headers(client), follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/login"
+    assert (await client.get("/", follow_redirects=False)).status_code == 303
+
+
+async def test_sign_out_needs_csrf(client: AsyncTestClient) -> None:
+    await sign_in(client, "market01")
+    response = await client.post("/logout", follow_redirects=False)
+    assert response.status_code == 403
+    assert (await client.get("/")).status_code == 200
+
+
+async def test_sign_ins_are_audited_in_an_intact_chain(client: AsyncTestClient, app) -> None:  # noqa: ANN001
+    from sqlalchemy import select
+
+    from bff.audit.models import AuditEvent
+
+    await sign_in(client, "police01", "nope")
+    await sign_in(client, "police01")
+    async with app.state.database.sessions() as session:
+        actions = (await session.scalars(select(AuditEvent.action).order_by(AuditEvent.id))).all()
+    assert actions[-2:] == ["auth.sign_in_failed", "auth.sign_in"]
+    report = await app.state.audit.verify()
+    assert report.intact and report.checked == len(actions)

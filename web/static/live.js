@@ -1,0 +1,122 @@
+// Live view: one WebRTC peer connection per page, receive-only, H.264 preferred (phones
+// decode it in hardware), VP8 as fallback. The server sends each viewer a watermarked
+// encode; this page only negotiates, shows status and closes the stream when left.
+(function () {
+  "use strict";
+  var player = document.getElementById("player");
+  var video = document.getElementById("live-video");
+  var statusLine = document.getElementById("live-status");
+  var retryButton = document.getElementById("live-retry");
+  var deviceId = player.dataset.deviceId;
+  var iceServers = JSON.parse(player.dataset.iceServers || "[]");
+  var pc = null, sessionId = null, attempts = 0, leaving = false, retryTimer = null;
+  var stats = window.__liveStats = { startedAt: 0, firstFrameMs: null, frames: 0, codec: null, error: null };
+
+  function setStatus(text) { statusLine.textContent = text; }
+
+  function preferCodecs(transceiver) {
+    if (!transceiver.setCodecPreferences || !window.RTCRtpReceiver || !RTCRtpReceiver.getCapabilities) return;
+    var codecs = RTCRtpReceiver.getCapabilities("video").codecs;
+    function rank(c) {
+      var fmtp = c.sdpFmtpLine || "";
+      if (c.mimeType === "video/H264" && fmtp.indexOf("42e01f") >= 0 && fmtp.indexOf("packetization-mode=1") >= 0) return 0;
+      if (c.mimeType === "video/H264" && fmtp.indexOf("profile-level-id=42") >= 0) return 1;
+      if (c.mimeType === "video/VP8") return 2;
+      if (c.mimeType === "video/rtx" || c.mimeType === "video/red" || c.mimeType === "video/ulpfec") return 3;
+      return 9;
+    }
+    var preferred = codecs.filter(function (c) { return rank(c) < 9; })
+      .sort(function (a, b) { return rank(a) - rank(b); });
+    try { transceiver.setCodecPreferences(preferred); } catch (e) { /* keep the browser's order */ }
+  }
+
+  function gatheringDone(connection, timeoutMs) {
+    return new Promise(function (resolve) {
+      if (connection.iceGatheringState === "complete") { resolve(); return; }
+      var timer = setTimeout(resolve, timeoutMs);
+      connection.addEventListener("icegatheringstatechange", function () {
+        if (connection.iceGatheringState === "complete") { clearTimeout(timer); resolve(); }
+      });
+    });
+  }
+
+  function countFrames() {
+    if (!video.requestVideoFrameCallback) return;
+    video.requestVideoFrameCallback(function onFrame() {
+      stats.frames += 1;
+      if (stats.firstFrameMs === null) {
+        stats.firstFrameMs = performance.now() - stats.startedAt;
+        setStatus(player.dataset.msgPlaying);
+      }
+      if (!leaving) video.requestVideoFrameCallback(onFrame);
+    });
+  }
+
+  function closeStream(keepalive) {
+    if (sessionId) {
+      fetch("/api/streams/" + encodeURIComponent(sessionId), {
+        method: "DELETE", keepalive: !!keepalive, credentials: "same-origin",
+        headers: { "x-csrftoken": window.csrfToken() }
+      }).catch(function () {});
+      sessionId = null;
+    }
+    if (pc) { pc.close(); pc = null; }
+  }
+
+  function scheduleRetry() {
+    closeStream(false);
+    if (leaving) return;
+    attempts += 1;
+    if (attempts > 5) { setStatus(player.dataset.msgFailed); retryButton.hidden = false; return; }
+    setStatus(player.dataset.msgLost);
+    retryTimer = setTimeout(start, Math.min(8000, 500 * Math.pow(2, attempts)));
+  }
+
+  async function start() {
+    retryButton.hidden = true;
+    setStatus(player.dataset.msgConnecting);
+    stats.startedAt = performance.now();
+    stats.firstFrameMs = null;
+    pc = new RTCPeerConnection({ iceServers: iceServers });
+    var connection = pc;
+    var transceiver = pc.addTransceiver("video", { direction: "recvonly" });
+    preferCodecs(transceiver);
+    pc.ontrack = function (event) {
+      video.srcObject = event.streams[0] || new MediaStream([event.track]);
+      countFrames();
+      video.play().catch(function () {});
+    };
+    pc.onconnectionstatechange = function () {
+      if (connection !== pc) return;
+      if (pc.connectionState === "connected") { attempts = 0; }
+      if (pc.connectionState === "failed" || pc.connectionState === "disconnected") { scheduleRetry(); }
+    };
+    try {
+      await pc.setLocalDescription(await pc.createOffer());
+      await gatheringDone(pc, 2000);
+      var response = await fetch("/api/cameras/" + encodeURIComponent(deviceId) + "/live", {
+        method: "POST", credentials: "same-origin",
+        headers: { "content-type": "application/json", "x-csrftoken": window.csrfToken() },
+        body: JSON.stringify({ sdp: pc.localDescription.sdp, type: "offer" })
+      });
+      var body = await response.json();
+      if (!response.ok) {
+        stats.error = body.error;
+        closeStream(false);
+        setStatus(body.message || player.dataset.msgFailed);
+        retryButton.hidden = false;
+        return;
+      }
+      sessionId = body.session_id;
+      stats.codec = body.codec;
+      await pc.setRemoteDescription({ type: body.type, sdp: body.sdp });
+    } catch (error) {
+      stats.error = String(error);
+      scheduleRetry();
+    }
+  }
+
+  retryButton.addEventListener("click", function () { attempts = 0; start(); });
+  window.addEventListener("pagehide", function () { leaving = true; clearTimeout(retryTimer); closeStream(true); });
+  start();
+})();

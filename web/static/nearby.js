@@ -1,0 +1,34 @@
+// Nearby page: find the phone's position (or fall back to the city centre) and ask the
+// server for the list around it.
+(function () {
+  "use strict";
+  var form = document.getElementById("nearby-form");
+  var status = document.getElementById("locate-status");
+  if (!form) return;
+
+  function search(lat, lon) {
+    document.getElementById("lat").value = lat.toFixed(6);
+    document.getElementById("lon").value = lon.toFixed(6);
+    htmx.trigger(form, "locate");
+  }
+  function useCentre(message) {
+    status.textContent = message || "";
+    search(parseFloat(form.dataset.cityLat), parseFloat(form.dataset.cityLon));
+  }
+  function locate() {
+    if (!("geolocation" in navigator)) { useCentre(status.dataset.denied); return; }
+    status.textContent = status.dataset.locating;
+    navigator.geolocation.getCurrentPosition(
+      function (pos) { status.textContent = ""; search(pos.coords.latitude, pos.coords.longitude); },
+      function () { useCentre(status.dataset.denied); },
+      { enableHighAccuracy: true, timeout: 8000, maximumAge: 30000 }
+    );
+  }
+  document.getElementById("locate").addEventListener("click", locate);
+  document.getElementById("use-centre").addEventListener("click", function () { useCentre(""); });
+  // htmx would send the form before a position is known: only "locate" fills lat/lon.
+  form.addEventListener("htmx:confirm", function (event) {
+    if (!document.getElementById("lat").value) { event.preventDefault(); }
+  });
+  if (document.getElementById("lat").value) { htmx.trigger(form, "locate"); } else { locate(); }
+})();
