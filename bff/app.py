@@ -17,7 +17,6 @@ from litestar import Litestar, Request, Router, get
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.di import Provide
-from litestar.logging import LoggingConfig
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.htmx import HTMXPlugin
@@ -37,6 +36,7 @@ from bff.health import health
 from bff.lib.db import create_database
 from bff.lib.errors import handle_exception
 from bff.lib.i18n import locale_of, translate
+from bff.lib.logs import logging_config
 from bff.lib.migrate import upgrade_to_head
 from bff.lib.seed import seed_catalogue, seed_demo_users
 from bff.lib.sessions import RotatingSessionConfig
@@ -158,10 +158,6 @@ def create_app(settings: Settings) -> Litestar:
         exception_handlers={Exception: handle_exception},
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(title="城市睿眼 Mobile BFF", version="0.1.0", path="/schema"),
-        logging_config=LoggingConfig(
-            root={"level": "INFO", "handlers": ["queue_listener"]},
-            formatters={"standard": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-            log_exceptions="debug",
-        ),
+        logging_config=logging_config(settings.server.log_format, settings.server.log_level),
         debug=settings.server.debug,
     )

@@ -16,7 +16,7 @@ class Health(msgspec.Struct, kw_only=True):
     version: str
 
 
-@get("/health", name="health", exclude_from_csrf=True, sync_to_thread=False, cache=False)
+@get("/health", name="health", exclude_from_csrf=True, cache=False)
 async def health(state: State) -> Health:
     """200 with the state of the database, the catalogue and open streams."""
     database = "ok"

@@ -158,3 +158,14 @@ async def app(settings: Settings) -> Litestar:
 async def client(app: Litestar) -> AsyncIterator[AsyncTestClient]:
     async with AsyncTestClient(app=app, base_url="http://127.0.0.1:8000") as test_client:
         yield test_client
+
+
+@pytest.fixture
+async def db(settings: Settings) -> AsyncIterator[object]:
+    """The test's own connection to the app's database. The test client runs the app on
+    another event loop, so tests must not borrow `app.state.database`."""
+    from bff.lib.db import create_database
+
+    database = create_database(settings.database)
+    yield database
+    await database.close()

@@ -12,8 +12,8 @@ from litestar.params import Body
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bff.auth.deps import provide_auth_service, provide_current_user
-from bff.auth.guards import SESSION_USER_KEY, requires_sign_in
+from bff.auth.deps import provide_auth_service
+from bff.auth.guards import SESSION_EPOCH_KEY, SESSION_USER_KEY, requires_sign_in
 from bff.auth.schemas import LoginForm, SignedInUser
 from bff.auth.services import AuthService
 from bff.lib.errors import AppError
@@ -56,15 +56,25 @@ class AuthController(Controller):
             user = await auth_service.sign_in(db_session, form.username, form.password, client)
         except AppError as exc:
             return self._form_error(request, exc.message_key, exc.status_code, form.next, **exc.params)
-        request.set_session({SESSION_USER_KEY: user.id, ROTATE_SESSION_KEY: True})
+        request.set_session({SESSION_USER_KEY: user.id,
+                             SESSION_EPOCH_KEY: await auth_service.session_epoch(user.id),
+                             ROTATE_SESSION_KEY: True})
         return Redirect(path=_safe_next(form.next), status_code=303)
 
-    @post("/logout", name="auth:logout", guards=[requires_sign_in], status_code=303,
-          dependencies={"current_user": Provide(provide_current_user)})
+    @post("/logout", name="auth:logout", guards=[requires_sign_in], status_code=303)
     async def logout(self, request: Request, current_user: SignedInUser,
                      auth_service: AuthService) -> Redirect:
         """End this session."""
         await auth_service.sign_out(current_user)
+        request.clear_session()
+        return Redirect(path="/login", status_code=303)
+
+    @post("/logout/everywhere", name="auth:logout-everywhere", guards=[requires_sign_in],
+          status_code=303)
+    async def logout_everywhere(self, request: Request, current_user: SignedInUser,
+                                auth_service: AuthService) -> Redirect:
+        """End every session of this user, on every device (e.g. a lost phone)."""
+        await auth_service.sign_out(current_user, everywhere=True)
         request.clear_session()
         return Redirect(path="/login", status_code=303)
 

@@ -7,6 +7,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 
 SESSION_USER_KEY = "user_id"
+SESSION_EPOCH_KEY = "epoch"
 
 
 def requires_sign_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:

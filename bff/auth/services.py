@@ -53,8 +53,20 @@ class AuthService:
                                  detail={"client": client})
         return await load_signed_in_user(db, user.id)  # type: ignore[return-value]
 
-    async def sign_out(self, user: SignedInUser) -> None:
-        await self._audit.record(AuditAction.SIGN_OUT, actor_id=user.id, actor=user.username)
+    async def sign_out(self, user: SignedInUser, *, everywhere: bool = False) -> None:
+        """Audit the sign-out; `everywhere` also ends every other session of the user."""
+        if everywhere:
+            await self._store.set(self._epoch_key(user.id), str(await self.session_epoch(user.id) + 1))
+        await self._audit.record(AuditAction.SIGN_OUT, actor_id=user.id, actor=user.username,
+                                 detail={"everywhere": everywhere})
+
+    async def session_epoch(self, user_id: int) -> int:
+        """Sessions remember the epoch they began in; a newer epoch invalidates them."""
+        return int(await self._store.get(self._epoch_key(user_id)) or 0)
+
+    @staticmethod
+    def _epoch_key(user_id: int) -> str:
+        return f"session-epoch:{user_id}"
 
 
 async def load_signed_in_user(db: AsyncSession, user_id: int) -> SignedInUser | None:

@@ -17,10 +17,10 @@ from bff.platform.demo_catalog import DISTRICTS
 
 CAMERA_DEPENDENCIES = {
     "catalog": Provide(provide_catalog, sync_to_thread=False),
-    "scope": Provide(provide_access_scope),
+    "access": Provide(provide_access_scope),
 }
 
-QUERY_DEPENDENCY = {"query": Provide(provide_nearby_query, sync_to_thread=False)}
+QUERY_DEPENDENCY = {"nearby_query": Provide(provide_nearby_query, sync_to_thread=False)}
 
 
 def camera_or_404(catalog: CatalogService, device_id: str) -> CameraRecord:
@@ -43,21 +43,21 @@ class NearbyController(Controller):
         })
 
     @get("/nearby/list", name="catalog:nearby-list", dependencies=QUERY_DEPENDENCY)
-    async def nearby_list(self, request: Request, current_user: SignedInUser, scope: AccessScope,
-                          catalog: CatalogService, query: NearbyQuery) -> Template:
+    async def nearby_list(self, request: Request, current_user: SignedInUser, access: AccessScope,
+                          catalog: CatalogService, nearby_query: NearbyQuery) -> Template:
         """The list fragment (or the whole page when not asked by htmx)."""
-        cameras = catalog.nearby(scope, query)
-        context = {"user": current_user, "cameras": cameras, "query": query,
+        cameras = catalog.nearby(access, nearby_query)
+        context = {"user": current_user, "cameras": cameras, "query": nearby_query,
                    "districts": DISTRICTS, "departments": DEPARTMENTS}
         if request.htmx:  # type: ignore[attr-defined]
             return Template("partials/catalog/_camera_list.html", context=context)
         return Template("pages/catalog/nearby.html", context=context)
 
     @get("/api/cameras/nearby", name="catalog:nearby-api", dependencies=QUERY_DEPENDENCY)
-    async def nearby_api(self, scope: AccessScope, catalog: CatalogService,
-                         query: NearbyQuery) -> list[CameraSummary]:
+    async def nearby_api(self, access: AccessScope, catalog: CatalogService,
+                         nearby_query: NearbyQuery) -> list[CameraSummary]:
         """Nearest cameras as JSON, each with distance, bearing and access label."""
-        return catalog.nearby(scope, query)
+        return catalog.nearby(access, nearby_query)
 
 
 class CameraController(Controller):
@@ -66,7 +66,7 @@ class CameraController(Controller):
     dependencies = CAMERA_DEPENDENCIES
 
     @get("/api/cameras/{device_id:str}", name="catalog:camera-api")
-    async def camera_api(self, device_id: str, scope: AccessScope,
+    async def camera_api(self, device_id: str, access: AccessScope,
                          catalog: CatalogService) -> CameraSummary:
         """One camera with this user's access label."""
-        return catalog.summary(camera_or_404(catalog, device_id), scope)
+        return catalog.summary(camera_or_404(catalog, device_id), access)

@@ -101,6 +101,6 @@ async def access_scope_of(db: AsyncSession, user: SignedInUser) -> AccessScope:
     for device_id, perms in grants:
         merged.setdefault(device_id, set()).update(perms)
     return AccessScope(user_id=user.id, dept_code=user.dept_code, region_prefix=user.region_prefix,
-                       grants={k: frozenset(v) for k, v in merged.items()})
+                       role=user.role, grants={k: frozenset(v) for k, v in merged.items()})
 
 

@@ -25,6 +25,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "auth.password": ("密码", "Password"),
     "auth.submit": ("登录", "Sign in"),
     "auth.sign_out": ("退出登录", "Sign out"),
+    "auth.sign_out_everywhere": ("在所有设备上退出", "Sign out on every device"),
     "auth.invalid_credentials": ("用户名或密码错误", "Wrong username or password"),
     "auth.locked": ("登录失败次数过多，账户已锁定，请 {minutes} 分钟后再试",
                     "Too many failed sign-ins; the account is locked for {minutes} minutes"),

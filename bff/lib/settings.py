@@ -25,6 +25,10 @@ class ServerSettings(msgspec.Struct, kw_only=True):
     """TCP port of the HTTP server (BFF_PORT)."""
     debug: bool = False
     """Litestar debug mode: tracebacks in error pages (BFF_DEBUG). Never in deployment."""
+    log_format: Literal["text", "json"] = "text"
+    """Log lines as plain text or one JSON object per line (BFF_LOG_FORMAT)."""
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    """Lowest level logged (BFF_LOG_LEVEL)."""
     templates_dir: str = str(PROJECT_ROOT / "web" / "templates")
     """Folder of the jinja2 templates (BFF_TEMPLATES_DIR)."""
     static_dir: str = str(PROJECT_ROOT / "web" / "static")
@@ -144,6 +148,8 @@ _ENVIRONMENT: tuple[tuple[str, str, str, object], ...] = (
     ("server", "host", "BFF_HOST", str),
     ("server", "port", "BFF_PORT", int),
     ("server", "debug", "BFF_DEBUG", _bool),
+    ("server", "log_format", "BFF_LOG_FORMAT", str),
+    ("server", "log_level", "BFF_LOG_LEVEL", str),
     ("server", "templates_dir", "BFF_TEMPLATES_DIR", str),
     ("server", "static_dir", "BFF_STATIC_DIR", str),
     ("database", "url", "BFF_DATABASE_URL", str),

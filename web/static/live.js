@@ -87,13 +87,15 @@
       video.play().catch(function () {});
     };
     pc.onconnectionstatechange = function () {
+      stats.connectionState = connection.connectionState;
       if (connection !== pc) return;
-      if (pc.connectionState === "connected") { attempts = 0; }
+      if (pc.connectionState === "connected") { attempts = 0; stats.connectedMs = performance.now() - stats.startedAt; }
       if (pc.connectionState === "failed" || pc.connectionState === "disconnected") { scheduleRetry(); }
     };
     try {
       await pc.setLocalDescription(await pc.createOffer());
       await gatheringDone(pc, 2000);
+      stats.gatheredMs = performance.now() - stats.startedAt;
       var response = await fetch("/api/cameras/" + encodeURIComponent(deviceId) + "/live", {
         method: "POST", credentials: "same-origin",
         headers: { "content-type": "application/json", "x-csrftoken": window.csrfToken() },
@@ -107,6 +109,7 @@
         retryButton.hidden = false;
         return;
       }
+      stats.answeredMs = performance.now() - stats.startedAt;
       sessionId = body.session_id;
       stats.codec = body.codec;
       await pc.setRemoteDescription({ type: body.type, sdp: body.sdp });

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from litestar import Litestar
 from sqlalchemy import delete, update
 
 from bff.audit.models import AuditEvent
 from bff.audit.services import AuditLog
 
 
-async def test_chain_detects_edit_and_deletion(app: Litestar, client) -> None:  # noqa: ANN001
-    audit: AuditLog = app.state.audit
+async def test_chain_detects_edit_and_deletion(db) -> None:  # noqa: ANN001
+    audit = AuditLog(db)
     events = [await audit.record("view.start", actor_id=1, actor="police01", target=f"cam{i}",
                                  detail={"n": i, "名称": "测试"}) for i in range(5)]
     report = await audit.verify()
     assert report.intact and report.checked >= 5
-    async with app.state.database.sessions() as session, session.begin():
+    async with db.sessions() as session, session.begin():
         await session.execute(update(AuditEvent).where(AuditEvent.id == events[2].id)
                               .values(target="someone-else"))
     assert (await audit.verify()).first_bad_id == events[2].id
-    async with app.state.database.sessions() as session, session.begin():
+    async with db.sessions() as session, session.begin():
         await session.execute(update(AuditEvent).where(AuditEvent.id == events[2].id)
                               .values(target="cam2"))
         await session.execute(delete(AuditEvent).where(AuditEvent.id == events[1].id))

@@ -15,7 +15,7 @@ async def test_sign_in_page_is_chinese_first(client: AsyncTestClient) -> None:
 
 
 async def test_sign_in_rotates_session_and_opens_the_app(client: AsyncTestClient) -> None:
-    client.cookies.set("bff_session", "attacker-chosen-session-id")
+    client.cookies.set("bff_session", "attacker-chosen-session-id", domain="127.0.0.1")
     response = await sign_in(client, "police01")
     assert response.status_code == 303 and response.headers["location"] == "/"
     assert client.cookies.get("bff_session") not in (None, "attacker-chosen-session-id")
@@ -85,15 +85,32 @@ async def test_sign_out_needs_csrf(client: AsyncTestClient) -> None:
     assert (await client.get("/")).status_code == 200
 
 
-async def test_sign_ins_are_audited_in_an_intact_chain(client: AsyncTestClient, app) -> None:  # noqa: ANN001
+async def test_sign_ins_are_audited_in_an_intact_chain(client: AsyncTestClient, db) -> None:  # noqa: ANN001
     from sqlalchemy import select
 
     from bff.audit.models import AuditEvent
+    from bff.audit.services import AuditLog
 
     await sign_in(client, "police01", "nope")
     await sign_in(client, "police01")
-    async with app.state.database.sessions() as session:
+    async with db.sessions() as session:
         actions = (await session.scalars(select(AuditEvent.action).order_by(AuditEvent.id))).all()
     assert actions[-2:] == ["auth.sign_in_failed", "auth.sign_in"]
-    report = await app.state.audit.verify()
+    report = await AuditLog(db).verify()
     assert report.intact and report.checked == len(actions)
+
+
+async def test_sign_out_everywhere_ends_other_sessions(client: AsyncTestClient) -> None:
+    await sign_in(client, "police01")
+    first_phone = client.cookies.get("bff_session")
+    client.cookies.clear()
+    await sign_in(client, "police01")  # a second device
+    assert client.cookies.get("bff_session") != first_phone
+    response = await client.post("/logout/everywhere", headers=api_headers(client),
+                                 follow_redirects=False)
+    assert response.status_code == 303
+    client.cookies.set("bff_session", first_phone, domain="127.0.0.1")
+    assert (await client.get("/", follow_redirects=False)).status_code == 303
+    client.cookies.clear()
+    assert (await sign_in(client, "police01")).status_code == 303  # signing in again works
+    assert (await client.get("/")).status_code == 200

@@ -11,6 +11,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
 from bff.audit.models import AuditEvent
+from bff.audit.services import AuditLog
 from tests.helpers import api_headers, sign_in
 
 CHENGQU = {"lat": 22.7862, "lon": 115.3650}
@@ -32,12 +33,13 @@ async def offer_sdp() -> tuple[RTCPeerConnection, str]:
     return pc, pc.localDescription.sdp
 
 
-async def actions(app: Litestar) -> list[str]:
-    async with app.state.database.sessions() as session:
+async def actions(db) -> list[str]:  # noqa: ANN001
+    async with db.sessions() as session:
         return list((await session.scalars(select(AuditEvent.action).order_by(AuditEvent.id))).all())
 
 
-async def test_live_stream_frames_audit_and_close(client: AsyncTestClient, app: Litestar) -> None:
+async def test_live_stream_frames_audit_and_close(client: AsyncTestClient, app: Litestar,
+                                                  db) -> None:  # noqa: ANN001
     await sign_in(client, "police01")
     device_id = await camera_for(client, "may_view")
     pc, sdp = await offer_sdp()
@@ -73,15 +75,16 @@ async def test_live_stream_frames_audit_and_close(client: AsyncTestClient, app: 
     finally:
         await pc.close()
     for _ in range(50):
-        if "view.stop" in await actions(app):
+        if "view.stop" in await actions(db):
             break
         await asyncio.sleep(0.1)
-    logged = await actions(app)
+    logged = await actions(db)
     assert "view.start" in logged and "view.stop" in logged
-    assert (await app.state.audit.verify()).intact
+    assert (await AuditLog(db).verify()).intact
 
 
-async def test_no_stream_without_permission(client: AsyncTestClient, app: Litestar) -> None:
+async def test_no_stream_without_permission(client: AsyncTestClient, app: Litestar,
+                                            db) -> None:  # noqa: ANN001
     await sign_in(client, "police01")
     device_id = await camera_for(client, "request")
     pc, sdp = await offer_sdp()
@@ -93,7 +96,7 @@ async def test_no_stream_without_permission(client: AsyncTestClient, app: Litest
     assert response.status_code == 403
     assert response.json() == {"error": "live.forbidden", "message": "您无权查看该摄像机"}
     assert app.state.peer_registry.open_count == 0
-    assert "view.denied" in await actions(app)
+    assert "view.denied" in await actions(db)
 
 
 async def test_bad_requests_leave_nothing_open(client: AsyncTestClient, app: Litestar) -> None:
@@ -142,4 +145,3 @@ async def test_too_many_streams_per_user(client: AsyncTestClient, app: Litestar)
     finally:
         for pc in peers:
             await pc.close()
-        await app.state.peer_registry.close_all()
