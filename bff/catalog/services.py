@@ -27,7 +27,7 @@ _RECORD_FIELDS = tuple(f for f in CameraRecord.__struct_fields__)
 def camera_row(record: CameraRecord) -> dict[str, object]:
     """Table row of a catalogue record; the code flags are always recomputed here."""
     row = msgspec.structs.asdict(record)
-    row["code_flags"] = check_device_code(record.device_id)
+    row["code_flags"] = check_device_code(record.device_id, civil_code=record.civil_code)
     return row
 
 

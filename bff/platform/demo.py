@@ -1,0 +1,108 @@
+"""The embedded demo platform: Shanwei's catalogue and synthetic live sources (SPEC §3).
+
+It stands in for a real GB/T 28181 platform so the whole app runs on a fresh machine.
+The catalogue comes from `demo_catalog` (deterministic); a live stream is the demo's
+synthetic media URL `demo://live/<device_id>?name=<camera name>`, which the media path
+turns into a moving picture with the camera name and a clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator
+from urllib.parse import quote
+
+from bff.catalog.schemas import CameraRecord
+from bff.lib.settings import Settings
+from bff.platform.base import DeviceNotFound, PlatformError
+from bff.platform.demo_catalog import DEFAULT_SEED, generate_demo_catalogue
+
+PAGE_SIZE = 1_000
+
+
+class DemoPlatform:
+    """`Platform` implementation backed by the generated demo catalogue.
+
+    The catalogue is generated once, on first use, in a worker thread (about a second
+    for the default 19,639 cameras) so the event loop keeps serving.
+    """
+
+    def __init__(self, settings: Settings, *, seed: int = DEFAULT_SEED) -> None:
+        self._camera_count = settings.demo.camera_count
+        self._seed = seed
+        self._records: list[CameraRecord] | None = None
+        self._names: dict[str, str] = {}
+        self._generating: asyncio.Lock | None = None
+        self._active: Counter[str] = Counter()
+        self._closed = False
+
+    async def _catalogue(self) -> list[CameraRecord]:
+        if self._records is None:
+            # Created lazily: the lock must belong to the running loop, not the constructor's.
+            if self._generating is None:
+                self._generating = asyncio.Lock()
+            async with self._generating:
+                if self._records is None:
+                    records = await asyncio.to_thread(
+                        generate_demo_catalogue, self._camera_count, self._seed
+                    )
+                    self._names = {r.device_id: r.name for r in records}
+                    self._records = records
+        return self._records
+
+    async def catalogue(self) -> AsyncIterator[list[CameraRecord]]:
+        """Yield the catalogue in pages of up to 1,000 cameras.
+
+        Records are copies: the consumer may change them without touching the platform.
+        """
+        self._check_open()
+        records = await self._catalogue()
+        for start in range(0, len(records), PAGE_SIZE):
+            page = records[start : start + PAGE_SIZE]
+            yield [_copy(record) for record in page]
+
+    async def start_live(self, device_id: str) -> str:
+        """Return the synthetic media URL of a camera; raise DeviceNotFound if unknown."""
+        self._check_open()
+        await self._catalogue()
+        name = self._names.get(device_id)
+        if name is None:
+            raise DeviceNotFound(device_id)
+        self._active[device_id] += 1
+        return f"demo://live/{quote(device_id, safe='')}?name={quote(name, safe='')}"
+
+    async def stop_live(self, device_id: str) -> None:
+        """Forget one reader of a camera's live stream (nothing to tell upstream)."""
+        if self._active[device_id] > 1:
+            self._active[device_id] -= 1
+        else:
+            self._active.pop(device_id, None)
+
+    @property
+    def active_streams(self) -> int:
+        """Live streams started and not yet stopped, across all cameras."""
+        return sum(self._active.values())
+
+    def active_streams_of(self, device_id: str) -> int:
+        """Live streams of one camera started and not yet stopped."""
+        return self._active.get(device_id, 0)
+
+    async def close(self) -> None:
+        """Drop stream bookkeeping; the platform refuses further calls."""
+        self._active.clear()
+        self._closed = True
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise PlatformError("demo platform is closed")
+
+
+def _copy(record: CameraRecord) -> CameraRecord:
+    # Struct fields hold lists; a shallow copy would share them with the cache.
+    return CameraRecord(
+        **{
+            field: list(value) if isinstance(value, list) else value
+            for field, value in ((f, getattr(record, f)) for f in record.__struct_fields__)
+        }
+    )
