@@ -36,25 +36,25 @@ class LiveController(Controller):
 
     @get("/cameras/{device_id:str}", name="webrtc:live-page")
     async def live_page(self, request: Request, device_id: str, current_user: SignedInUser,
-                        scope: AccessScope, catalog: CatalogService,
+                        access: AccessScope, catalog: CatalogService,
                         registry: PeerRegistry) -> Template:
         """Camera detail with the live player (the player starts only when allowed)."""
         record = camera_or_404(catalog, device_id)
         messages = FLAG_MESSAGES_EN if locale_of(request) == "en" else FLAG_MESSAGES_ZH
         return Template("pages/webrtc/live.html", context={
-            "user": current_user, "camera": catalog.summary(record, scope), "record": record,
+            "user": current_user, "camera": catalog.summary(record, access), "record": record,
             "flag_messages": [messages.get(f, f) for f in record.code_flags],
             "ice_servers_json": msgspec.json.encode(registry.ice_servers).decode(),
         })
 
     @post("/api/cameras/{device_id:str}/live", name="webrtc:offer", status_code=201)
     async def offer(self, device_id: str, data: LiveOffer, current_user: SignedInUser,
-                    scope: AccessScope, catalog: CatalogService, registry: PeerRegistry,
+                    access: AccessScope, catalog: CatalogService, registry: PeerRegistry,
                     audit: AuditLog) -> LiveAnswer:
         """Answer the browser's offer with a watermarked stream of the camera, after the
         server-side permission check (permission 1, 实时调阅)."""
         record = camera_or_404(catalog, device_id)
-        if not may_use(scope, record, PERM_LIVE):
+        if not may_use(access, record, PERM_LIVE):
             await audit.record(AuditAction.VIEW_DENIED, actor_id=current_user.id,
                                actor=current_user.username, target=device_id)
             raise AppError(403, "live.forbidden", code="live.forbidden")
