@@ -1,0 +1,677 @@
+"""Live-view benchmark (SPEC §6): encoder alone, our pipeline, plain aiortc, tap → frame.
+
+Run: .venv/bin/python bench/live.py       (about two and a half minutes; prints figures only)
+
+From one run it prints
+  (a) the chosen encoder's raw throughput at our settings (640×360, 15 fps, x264
+      ultrafast, one thread) on one core, and the implied viewers per core (fps / 15);
+  (b) our pipeline's viewers per core: the sending process (hub + registry + per-viewer
+      watermark and encoder + aiortc RTP/SRTP) is pinned to one core, N viewers are real
+      aiortc peers in a second process pinned to the other core; each viewer's received
+      frame rate is checked, and viewers_per_core = N / (sender CPU seconds / wall seconds);
+  (c) the same for an out-of-the-box aiortc relay (MediaRelay, aiortc's default encoders,
+      a Pillow-drawn watermark per viewer per frame, 15 fps source);
+  (d) time from creating the offer to the first decoded frame, p50/p95 over 20 trials with
+      a warm source — against the real app over HTTP (`bff serve`, sign-in form, POST
+      /api/cameras/{id}/live) when it can be started, otherwise through PeerRegistry
+      in-process (the output says which).
+The last line is machine-readable:
+  live: ttff_p50_s=… ttff_p95_s=… viewers_per_core=… encoder_ratio=… aiortc_ratio=…
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import multiprocessing as mp
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SENDER_CORE = 0
+RECEIVER_CORE = 1
+DEVICE_ID = "44150200001310000001"
+CAMERA_NAME = "城区 海滨大道 易涝点 1号"
+WARMUP_S = 3.0
+
+
+def pin(core: int) -> None:
+    """Pin this process (threads created from now on inherit it) to one core."""
+    with contextlib.suppress(AttributeError, OSError):
+        if core < (os.cpu_count() or 1):
+            os.sched_setaffinity(0, {core})
+
+
+def bench_settings():  # noqa: ANN201
+    from bff.lib.settings import WebRTCSettings
+
+    return WebRTCSettings(ice_host_addresses=["127.0.0.1"], ice_servers=[], width=640,
+                          height=360, fps=15, x264_preset="ultrafast",
+                          max_streams_per_user=10_000, max_viewers_per_camera=10_000,
+                          source_linger_s=1.0)
+
+
+def viewer(i: int):  # noqa: ANN201
+    from bff.webrtc.viewers import ViewerIdentity
+
+    return ViewerIdentity(user_id=1000 + i, username=f"officer{i:03d}",
+                          display_name=f"民警{i:03d}", staff_no=f"04{i:04d}")
+
+
+# --- (a) the encoder alone -----------------------------------------------------------------
+
+def encoder_alone(instances: int, seconds: float, result: mp.Queue) -> None:
+    """x264 at our settings on one core, fed ten seconds of the content viewers get (demo
+    picture + watermark). `instances` > 1 encodes round-robin with that many encoders,
+    as serving that many viewers needs (each keeps its own state, so caches work harder).
+    """
+    pin(SENDER_CORE)
+    import numpy as np
+
+    from bff.platform.demo_video import DemoPicture
+    from bff.webrtc.drawing import new_frame, plane_views
+    from bff.webrtc.tracks import TIME_BASE, create_encoder
+    from bff.webrtc.watermark import ViewerWatermark, WatermarkRenderer
+
+    settings = bench_settings()
+    picture = DemoPicture(DEVICE_ID, CAMERA_NAME, settings.width, settings.height)
+    watermark = ViewerWatermark(WatermarkRenderer(settings), viewer(0))
+    start = time.time()
+    frames = []
+    for i in range(150):
+        frame = picture.render(start + i / settings.fps)
+        watermark.apply(plane_views(frame)[0], start + i / settings.fps)
+        frame.time_base = TIME_BASE
+        frames.append(frame)
+    encoders = [create_encoder("H264", settings) for _ in range(instances)]
+    # Like the pipeline, every encoder instance gets its own input buffer.
+    inputs = [new_frame(settings.width, settings.height) for _ in range(instances)]
+    for work, _ in inputs:
+        work.time_base = TIME_BASE
+    count, step = 0, 90_000 // settings.fps
+    cpu0, wall0 = time.process_time(), time.monotonic()
+    while time.monotonic() - wall0 < seconds:
+        for frame in frames:
+            if instances == 1:  # the raw encoder: nothing but encode calls
+                frame.pts = count * step
+                encoders[0].encode(frame)
+                count += 1
+                continue
+            source = plane_views(frame)
+            for encoder, (work, planes) in zip(encoders, inputs):
+                for target, plane in zip(planes, source):
+                    np.copyto(target, plane)
+                work.pts = (count // instances) * step
+                encoder.encode(work)
+                count += 1
+    result.put({"fps": count / (time.process_time() - cpu0), "frames": count})
+
+
+def measure_encoder(instances: int = 1, seconds: float = 3.0) -> float:
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    process = ctx.Process(target=encoder_alone, args=(instances, seconds, queue))
+    process.start()
+    outcome = queue.get(timeout=120)
+    process.join()
+    return outcome["fps"]
+
+
+# --- control channel between the sender and the receivers -----------------------------------
+
+async def _control_server(handle) -> tuple[asyncio.AbstractServer, int]:  # noqa: ANN001
+    async def on_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while line := await reader.readline():
+            request = json.loads(line)
+            try:
+                reply = await handle(request)
+            except Exception as exc:  # noqa: BLE001 - reported to the other side
+                reply = {"error": repr(exc)}
+            writer.write(json.dumps(reply).encode() + b"\n")
+            await writer.drain()
+            if request.get("cmd") == "quit":
+                break
+        writer.close()
+
+    server = await asyncio.start_server(on_client, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1]
+
+
+class Control:
+    """The receivers' side of the control channel."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._reader, self._writer = reader, writer
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def connect(cls, port: int) -> Control:
+        return cls(*await asyncio.open_connection("127.0.0.1", port))
+
+    async def call(self, **request: object) -> dict:
+        async with self._lock:
+            self._writer.write(json.dumps(request).encode() + b"\n")
+            await self._writer.drain()
+            return json.loads(await self._reader.readline())
+
+
+def _thread_cpu() -> dict[str, float]:
+    """CPU seconds per thread kind of this process: the event loop's thread and the rest
+    (encoder threads, aiortc's decoder threads, the media reader)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    main_tid = os.getpid()
+    totals = {"loop": 0.0, "threads": 0.0}
+    with contextlib.suppress(OSError):
+        for tid in os.listdir("/proc/self/task"):
+            with contextlib.suppress(OSError), open(f"/proc/self/task/{tid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            used = (int(fields[11]) + int(fields[12])) / ticks
+            totals["loop" if int(tid) == main_tid else "threads"] += used
+    return totals
+
+
+def _cpu_handlers(extra):  # noqa: ANN001, ANN202
+    marks: dict[str, float] = {}
+    done = asyncio.Event()
+
+    async def handle(request: dict) -> dict:
+        cmd = request["cmd"]
+        if cmd == "cpu_start":
+            times = os.times()
+            marks.update(cpu=time.process_time(), wall=time.monotonic(), user=times.user,
+                         system=times.system, **_thread_cpu())
+            return {}
+        if cmd == "cpu_stop":
+            times, threads = os.times(), _thread_cpu()
+            return {"cpu": time.process_time() - marks["cpu"],
+                    "wall": time.monotonic() - marks["wall"],
+                    "user": times.user - marks["user"], "system": times.system - marks["system"],
+                    "loop_cpu": threads["loop"] - marks["loop"],
+                    "threads_cpu": threads["threads"] - marks["threads"]}
+        if cmd == "quit":
+            done.set()
+            return {}
+        return await extra(request)
+
+    return handle, done
+
+
+# --- (b) our pipeline's sending process ------------------------------------------------------
+
+class BenchPlatform:
+    """The platform boundary for the benchmark: one demo camera."""
+
+    async def start_live(self, device_id: str) -> str:
+        from bff.platform.demo_video import demo_live_url
+
+        return demo_live_url(device_id, CAMERA_NAME)
+
+    async def stop_live(self, device_id: str) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
+def ours_sender(port_queue: mp.Queue) -> None:
+    pin(SENDER_CORE)
+
+    async def serve() -> None:
+        from bff.webrtc.hub import StreamHub
+        from bff.webrtc.registry import PeerRegistry
+
+        settings = bench_settings()
+        hub = StreamHub(settings, BenchPlatform())
+        registry = PeerRegistry(settings, hub)
+
+        async def extra(request: dict) -> dict:
+            if request["cmd"] == "open":
+                session = await registry.open(viewer(request["i"]), DEVICE_ID, request["sdp"],
+                                              "offer")
+                return {"sdp": session.answer_sdp, "type": session.answer_type,
+                        "codec": session.codec}
+            if request["cmd"] == "stats":
+                stats = hub.stats(DEVICE_ID)
+                return {"decoded_frames": stats.decoded_frames if stats else 0}
+            raise ValueError(request)
+
+        handle, done = _cpu_handlers(extra)
+        server, port = await _control_server(handle)
+        port_queue.put(port)
+        await done.wait()
+        server.close()
+        await registry.close_all()
+        await hub.close()
+
+    asyncio.run(serve())
+
+
+# --- (c) an out-of-the-box aiortc relay -------------------------------------------------------
+
+def aiortc_sender(port_queue: mp.Queue) -> None:
+    pin(SENDER_CORE)
+
+    async def serve() -> None:
+        import fractions
+
+        import av
+        from aiortc import (
+            MediaStreamTrack,
+            RTCConfiguration,
+            RTCPeerConnection,
+            RTCSessionDescription,
+        )
+        from aiortc import sdp as aiortc_sdp
+        from aiortc.contrib.media import MediaRelay
+        from PIL import ImageDraw
+
+        from bff.platform.demo_video import DemoLiveSource, demo_live_url
+        from bff.webrtc.drawing import find_font, load_font
+        from bff.webrtc.ice import configure_ice_host_addresses
+
+        settings = bench_settings()
+        # Loopback needs 127.0.0.1 as a host candidate; nothing else is changed.
+        configure_ice_host_addresses(["127.0.0.1"])
+        font = load_font(find_font(""), 18)
+
+        class SourceTrack(MediaStreamTrack):
+            """The same demo picture, 15 frames/s."""
+
+            kind = "video"
+
+            def __init__(self) -> None:
+                super().__init__()
+                self._source = DemoLiveSource(demo_live_url(DEVICE_ID, CAMERA_NAME), settings)
+                self._start = time.monotonic()
+
+            async def recv(self) -> av.VideoFrame:
+                frame = await anext(self._source)
+                frame.pts = int((time.monotonic() - self._start) * 90_000)
+                frame.time_base = fractions.Fraction(1, 90_000)
+                return frame
+
+        class PillowWatermark(MediaStreamTrack):
+            """The straightforward way: draw the viewer's text on an RGB image per frame
+            (one line, lighter than our tiled watermark, so the comparison favours it)."""
+
+            kind = "video"
+
+            def __init__(self, track: MediaStreamTrack, who) -> None:  # noqa: ANN001
+                super().__init__()
+                self._track, self._who = track, who
+
+            async def recv(self) -> av.VideoFrame:
+                frame = await self._track.recv()
+                image = frame.to_image()
+                text = (f"{self._who.display_name} {self._who.staff_no} {self._who.username} "
+                        f"{time.strftime('%Y-%m-%d %H:%M:%S')}")
+                # One line of text: the ≈1–3 ms Pillow watermark of SPEC §6.
+                ImageDraw.Draw(image).text((20, image.height // 2), text, font=font,
+                                           fill=(255, 255, 255))
+                out = av.VideoFrame.from_image(image)
+                out.pts, out.time_base = frame.pts, frame.time_base
+                return out
+
+        source = SourceTrack()
+        relay = MediaRelay()
+        peers: list[RTCPeerConnection] = []
+
+        async def extra(request: dict) -> dict:
+            if request["cmd"] == "open":
+                pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+                peers.append(pc)
+                pc.addTrack(PillowWatermark(relay.subscribe(source, buffered=False),
+                                            viewer(request["i"])))
+                await pc.setRemoteDescription(RTCSessionDescription(request["sdp"], "offer"))
+                await pc.setLocalDescription(await pc.createAnswer())
+                media = aiortc_sdp.SessionDescription.parse(pc.localDescription.sdp).media
+                return {"sdp": pc.localDescription.sdp, "type": "answer",
+                        "codec": media[0].rtp.codecs[0].name}
+            if request["cmd"] == "stats":
+                return {}
+            raise ValueError(request)
+
+        handle, done = _cpu_handlers(extra)
+        server, port = await _control_server(handle)
+        port_queue.put(port)
+        await done.wait()
+        server.close()
+        for pc in peers:
+            await pc.close()
+
+    asyncio.run(serve())
+
+
+# --- the receiving process (real aiortc peers, decoding) -------------------------------------
+
+def receivers(port: int, count: int, window_s: float, result: mp.Queue) -> None:
+    pin(RECEIVER_CORE)
+
+    async def run() -> dict:
+        from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+
+        from bff.webrtc.drawing import plane_views, read_timestamp
+
+        control = await Control.connect(port)
+        frames = [0] * count
+        latencies: list[float] = []
+        peers = []
+        everyone = asyncio.Event()
+        started = [0]
+
+        def consume(i: int, track) -> None:  # noqa: ANN001
+            async def read() -> None:
+                with contextlib.suppress(Exception):
+                    while True:
+                        frame = await track.recv()
+                        frames[i] += 1
+                        if frames[i] == 1:
+                            started[0] += 1
+                            if started[0] == count:
+                                everyone.set()
+                        if i < 4 and frames[i] % 5 == 0:
+                            stamp = read_timestamp(plane_views(frame)[0])
+                            if stamp is not None:
+                                now_ms = int(time.time() * 1000) & 0xFFFFFFFF
+                                latencies.append(((now_ms - stamp) & 0xFFFFFFFF) / 1000)
+            asyncio.ensure_future(read())
+
+        codecs = set()
+        for i in range(count):
+            pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+            peers.append(pc)
+            pc.addTransceiver("video", direction="recvonly")
+            pc.on("track", lambda track, i=i: consume(i, track))
+            await pc.setLocalDescription(await pc.createOffer())
+            answer = await control.call(cmd="open", i=i, sdp=pc.localDescription.sdp)
+            if "error" in answer:
+                raise RuntimeError(answer["error"])
+            codecs.add(answer["codec"])
+            await pc.setRemoteDescription(RTCSessionDescription(answer["sdp"], answer["type"]))
+        await asyncio.wait_for(everyone.wait(), timeout=30)
+        await asyncio.sleep(WARMUP_S)
+        before = list(frames)
+        decoded_before = (await control.call(cmd="stats")).get("decoded_frames", 0)
+        own_cpu = time.process_time()
+        await control.call(cmd="cpu_start")
+        await asyncio.sleep(window_s)
+        cpu = await control.call(cmd="cpu_stop")
+        own_cpu = time.process_time() - own_cpu
+        decoded_after = (await control.call(cmd="stats")).get("decoded_frames", 0)
+        after = list(frames)
+        rates = [(a - b) / cpu["wall"] for a, b in zip(after, before)]
+        await control.call(cmd="quit")
+        for pc in peers:
+            await pc.close()
+        return {**cpu, "rates": rates, "codecs": sorted(codecs),
+                "receiver_load": own_cpu / cpu["wall"],
+                "source_fps": (decoded_after - decoded_before) / cpu["wall"],
+                "latency_median_s": statistics.median(latencies) if latencies else None}
+
+    result.put(asyncio.run(run()))
+
+
+def run_pipeline(sender_target, count: int, window_s: float) -> dict:  # noqa: ANN001
+    ctx = mp.get_context("spawn")
+    port_queue, result = ctx.Queue(), ctx.Queue()
+    sender = ctx.Process(target=sender_target, args=(port_queue,), daemon=True)
+    sender.start()
+    port = port_queue.get(timeout=60)
+    receiver = ctx.Process(target=receivers, args=(port, count, window_s, result), daemon=True)
+    receiver.start()
+    try:
+        outcome = result.get(timeout=window_s + 120)
+    finally:
+        receiver.join(timeout=20)
+        sender.join(timeout=20)
+        for process in (receiver, sender):
+            if process.is_alive():
+                process.kill()
+    load = outcome["cpu"] / outcome["wall"]
+    outcome["load"] = load
+    outcome["viewers_per_core"] = count / load if load else float("inf")
+    return outcome
+
+
+# --- (d) tap → first decoded frame -----------------------------------------------------------
+
+async def _first_frame(pc, opened) -> float:  # noqa: ANN001
+    """Offer, let `opened(sdp)` return the answer, wait for the first decoded frame."""
+    from aiortc import RTCSessionDescription
+
+    got: asyncio.Future = asyncio.get_running_loop().create_future()
+
+    @pc.on("track")
+    def on_track(track) -> None:  # noqa: ANN001
+        async def read() -> None:
+            with contextlib.suppress(Exception):
+                await track.recv()
+                if not got.done():
+                    got.set_result(time.monotonic())
+        asyncio.ensure_future(read())
+
+    start = time.monotonic()
+    pc.addTransceiver("video", direction="recvonly")
+    await pc.setLocalDescription(await pc.createOffer())
+    answer = await opened(pc.localDescription.sdp)
+    await pc.setRemoteDescription(RTCSessionDescription(answer["sdp"], answer["type"]))
+    return await asyncio.wait_for(got, timeout=20) - start
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def ttff_over_http(trials: int) -> list[float] | None:
+    """Against `bff serve` on the embedded default; None if the app cannot be started."""
+    import httpx
+    from aiortc import RTCConfiguration, RTCPeerConnection
+
+    try:
+        import bff.app  # noqa: F401 - the app is being built alongside; it may be missing
+    except ImportError:
+        return None
+    workdir = Path(tempfile.mkdtemp(prefix="bench-live-"))
+    port = _free_port()
+    password = "Bench@2026"
+    env = {**os.environ, "BFF_PORT": str(port), "BFF_HOST": "127.0.0.1",
+           "BFF_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}",
+           "BFF_DEMO_CAMERAS": "2000", "BFF_DEMO_PASSWORD": password,
+           "BFF_ICE_HOST_ADDRESSES": "127.0.0.1", "BFF_ICE_SERVERS": "[]",
+           "BFF_MAX_STREAMS_PER_USER": "1000", "BFF_LOG_LEVEL": "warning"}
+    server = subprocess.Popen([sys.executable, "-m", "bff.cli", "serve"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            for _ in range(600):  # the first start migrates and seeds: up to a minute
+                if server.poll() is not None:
+                    return None
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await client.get("/health")).status_code == 200:
+                        break
+                await asyncio.sleep(0.1)
+            else:
+                return None
+            page = await client.get("/login")
+            token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
+            if token is None:
+                return None
+            await client.post("/login", data={"username": "police01", "password": password,
+                                              "_csrf_token": token.group(1)})
+            headers = {"x-csrftoken": client.cookies.get("csrftoken", ""),
+                       "accept": "application/json"}
+            nearby = await client.get("/api/cameras/nearby", headers=headers,
+                                      params={"lat": 22.7862, "lon": 115.3650, "limit": 200})
+            if nearby.status_code != 200:
+                return None
+            device = next((c["device_id"] for c in nearby.json()
+                           if c.get("access") == "may_view" and c.get("online")), None)
+            if device is None:
+                return None
+
+            async def opened(sdp: str) -> dict:
+                reply = await client.post(f"/api/cameras/{device}/live", headers=headers,
+                                          json={"sdp": sdp, "type": "offer"})
+                reply.raise_for_status()
+                answer = reply.json()
+                sessions.append(answer["session_id"])
+                return answer
+
+            times = []
+            for trial in range(trials + 1):  # the first trial warms the source up
+                sessions: list[str] = []
+                pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+                try:
+                    elapsed = await _first_frame(pc, opened)
+                finally:
+                    await pc.close()
+                    for session_id in sessions:
+                        await client.delete(f"/api/streams/{session_id}", headers=headers)
+                if trial:
+                    times.append(elapsed)
+            return times
+    except (httpx.HTTPError, asyncio.TimeoutError, KeyError):
+        return None
+    finally:
+        server.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            server.wait(timeout=10)
+        if server.poll() is None:
+            server.kill()
+
+
+async def ttff_in_process(trials: int) -> list[float]:
+    """Through PeerRegistry in this process (signalling without HTTP)."""
+    from aiortc import RTCConfiguration, RTCPeerConnection
+
+    from bff.webrtc.hub import StreamHub
+    from bff.webrtc.registry import PeerRegistry
+
+    settings = bench_settings()
+    hub = StreamHub(settings, BenchPlatform())
+    registry = PeerRegistry(settings, hub)
+    times = []
+    try:
+        for trial in range(trials + 1):  # the first trial warms the source up
+            pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+            sessions = []
+
+            async def opened(sdp: str) -> dict:
+                session = await registry.open(viewer(trial), DEVICE_ID, sdp, "offer")
+                sessions.append(session)
+                return {"sdp": session.answer_sdp, "type": session.answer_type}
+
+            try:
+                elapsed = await _first_frame(pc, opened)
+            finally:
+                await pc.close()
+                for session in sessions:
+                    await registry.close(session.id, session.viewer.user_id)
+            if trial:
+                times.append(elapsed)
+    finally:
+        await registry.close_all()
+        await hub.close()
+    return times
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--viewers", type=int, default=24, help="viewers of our pipeline")
+    parser.add_argument("--aiortc-viewers", type=int, default=6,
+                        help="viewers of plain aiortc")
+    parser.add_argument("--window", type=float, default=10.0, help="measured seconds")
+    parser.add_argument("--trials", type=int, default=20, help="tap → first frame trials")
+    parser.add_argument("--in-process-ttff", action="store_true",
+                        help="measure tap → first frame without the HTTP app")
+    args = parser.parse_args()
+    settings = bench_settings()
+    fps = settings.fps
+
+    # The machine may be shared and its speed drifts: every measurement runs twice,
+    # interleaved, and each keeps its best run (for the encoder alone that is the
+    # strictest yardstick for our pipeline).
+    encoder_runs, many_runs, ours_runs, plain_runs = [], [], [], []
+    for _ in range(2):
+        encoder_runs.append(measure_encoder())
+        ours_runs.append(run_pipeline(ours_sender, args.viewers, args.window))
+        plain_runs.append(run_pipeline(aiortc_sender, args.aiortc_viewers, args.window))
+        many_runs.append(measure_encoder(instances=args.viewers))
+    many = max(many_runs)
+    ours = max(ours_runs, key=lambda run: run["viewers_per_core"])
+    plain = max(plain_runs, key=lambda run: run["viewers_per_core"])
+    encoder_fps = max(encoder_runs)
+    encoder_vpc = encoder_fps / fps
+    print(f"(a) encoder alone (x264 {settings.x264_preset}, {settings.width}x{settings.height}, "
+          f"{settings.bitrate_kbps} kbit/s, 1 thread): {encoder_fps:.0f} frames/s per core "
+          f"(runs: {', '.join(f'{r:.0f}' for r in encoder_runs)}) -> {encoder_vpc:.1f} "
+          f"viewers/core; {args.viewers} encoder instances round-robin: {many:.0f} frames/s")
+
+    def report(label: str, outcome: dict, count: int) -> float:
+        rates = outcome["rates"]
+        per_frame_ms = outcome["cpu"] / (sum(rates) * outcome["wall"]) * 1000
+        print(f"{label}: {count} viewers ({'/'.join(outcome['codecs'])}), sender "
+              f"{outcome['load'] * 100:.1f}% of one core (user {outcome['user']:.2f}s, system "
+              f"{outcome['system']:.2f}s; receivers {outcome['receiver_load'] * 100:.0f}% of "
+              f"the other core), received fps min {min(rates):.1f} median "
+              f"{statistics.median(rates):.1f}, {per_frame_ms:.2f} ms CPU per viewer-frame "
+              f"-> {outcome['viewers_per_core']:.1f} viewers/core (runs: "
+              f"{', '.join(f'{r:.1f}' for r in outcome['all_runs'])})")
+        if min(rates) < fps * 0.9:
+            print(f"    warning: a viewer got under {fps * 0.9:.1f} fps: the sender was "
+                  "saturated or the machine busy; this figure is unreliable")
+        return per_frame_ms
+
+    ours["all_runs"] = [run["viewers_per_core"] for run in ours_runs]
+    plain["all_runs"] = [run["viewers_per_core"] for run in plain_runs]
+    per_frame_ms = report("(b) our pipeline", ours, args.viewers)
+    loop_ms = ours["loop_cpu"] / (sum(ours["rates"]) * ours["wall"]) * 1000
+    print(f"    source decoded {ours['source_fps']:.1f} frames/s once for all viewers; "
+          f"glass-to-glass (demo clock strip -> frame decoded by aiortc, whose receiver "
+          f"holds each frame until the next one starts: +1/{fps} s) median "
+          f"{ours['latency_median_s'] or float('nan'):.3f}s")
+    print(f"    where the time goes: event-loop thread (fan-out, aiortc packetizing, SRTP, "
+          f"UDP) {loop_ms:.2f} ms and encoder threads (copy, watermark, x264) "
+          f"{per_frame_ms - loop_ms:.2f} ms per viewer-frame; x264 alone with "
+          f"{args.viewers} instances takes {1000 / many:.2f} ms per frame, with one "
+          f"{1000 / encoder_fps:.2f} ms")
+    report("(c) plain aiortc relay (MediaRelay, default encoder, one Pillow text line)",
+           plain, args.aiortc_viewers)
+
+    times = None if args.in_process_ttff else asyncio.run(ttff_over_http(args.trials))
+    how = "over HTTP against bff serve (sign-in, POST /api/cameras/{id}/live)"
+    if times is None:
+        # The app could not be started: signalling goes straight to PeerRegistry.
+        times = asyncio.run(ttff_in_process(args.trials))
+        how = "in-process through PeerRegistry (the app could not be started)"
+    p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
+    print(f"(d) offer -> first decoded frame, {len(times)} trials with a warm source, {how}: "
+          f"p50 {p50:.3f}s p95 {p95:.3f}s")
+
+    vpc = ours["viewers_per_core"]
+    print(f"live: ttff_p50_s={p50:.3f} ttff_p95_s={p95:.3f} viewers_per_core={vpc:.1f} "
+          f"encoder_ratio={vpc / encoder_vpc:.2f} "
+          f"aiortc_ratio={vpc / plain['viewers_per_core']:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""Opening media URLs: demo, files, and network URLs that fail."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bff.lib.settings import WebRTCSettings
+from bff.platform.demo_video import demo_live_url
+from bff.webrtc.errors import SourceUnavailable
+from bff.webrtc.sources import open_media
+from webrtc_support import CAMERA, closed_port, make_clip
+
+
+async def test_demo_url_gives_frames_of_the_configured_size() -> None:
+    source = await open_media(demo_live_url(CAMERA, "测试"), WebRTCSettings())
+    try:
+        async with asyncio.timeout(5):
+            frame = await anext(source)
+        assert (frame.width, frame.height, frame.format.name) == (640, 360, "yuv420p")
+    finally:
+        await source.aclose()
+
+
+async def test_a_file_is_decoded_scaled_and_ends(tmp_path: Path) -> None:
+    clip = make_clip(tmp_path / "clip.mp4")
+    source = await open_media(str(clip), WebRTCSettings())
+    frames = []
+    try:
+        async with asyncio.timeout(10):
+            async for frame in source:
+                frames.append(frame)
+    finally:
+        await source.aclose()
+    assert len(frames) == 20
+    assert {(f.width, f.height, f.format.name) for f in frames} == {(640, 360, "yuv420p")}
+
+
+async def test_file_urls_work_too(tmp_path: Path) -> None:
+    clip = make_clip(tmp_path / "clip.mp4", frames=3)
+    source = await open_media(f"file://{clip}", WebRTCSettings())
+    try:
+        async with asyncio.timeout(5):
+            assert (await anext(source)).width == 640
+    finally:
+        await source.aclose()
+
+
+@pytest.mark.parametrize("template", [
+    "rtsp://127.0.0.1:{port}/live",
+    "http://127.0.0.1:{port}/live/camera.flv",
+    "http://127.0.0.1:{port}/hls/camera.m3u8",
+])
+async def test_unreachable_network_sources_raise(template: str) -> None:
+    url = template.format(port=closed_port())
+    with pytest.raises(SourceUnavailable):
+        async with asyncio.timeout(10):
+            await open_media(url, WebRTCSettings(), open_timeout_s=3, read_timeout_s=3)
+
+
+async def test_missing_file_and_bad_demo_url_raise(tmp_path: Path) -> None:
+    with pytest.raises(SourceUnavailable):
+        await open_media(str(tmp_path / "missing.mp4"), WebRTCSettings())
+    with pytest.raises(SourceUnavailable):
+        await open_media("demo://live/", WebRTCSettings())
+
+
+async def test_not_a_video_raises(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.ts"
+    junk.write_bytes(b"\x00" * 4096)
+    with pytest.raises(SourceUnavailable):
+        async with asyncio.timeout(10):
+            await open_media(str(junk), WebRTCSettings())
