@@ -104,6 +104,10 @@ class CameraSummary(Schema, kw_only=True):
     may_view: bool
     ptz: bool
     code_flags: list[str]
+    permissions: list[int] = []
+    """Permissions this user holds on the camera now (1 live, 2 playback, 3 download,
+    4 PTZ, 5 clip)."""
+    retention_days: int | None = None
     distance_m: float | None = None
     bearing_deg: float | None = None
     compass: str | None = None

@@ -16,7 +16,7 @@ from bff.auth.schemas import SignedInUser
 from bff.catalog.gbt28181 import check_device_code
 from bff.catalog.models import Camera, Grant
 from bff.catalog.nearby import NearbyIndex
-from bff.catalog.schemas import PTZ_CAMERA_TYPES, CameraRecord, CameraSummary, NearbyQuery
+from bff.catalog.schemas import PERMISSIONS, PTZ_CAMERA_TYPES, CameraRecord, CameraSummary, NearbyQuery
 from bff.lib.db import Database, utcnow
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,9 @@ class CatalogService:
             dept_code=record.dept_code, dept_name=DEPARTMENTS.get(record.dept_code, record.dept_code),
             share_attr=record.share_attr, access=access_label(scope, record),
             may_view=may_use(scope, record, 1), ptz=record.camera_type in PTZ_CAMERA_TYPES,
-            code_flags=list(record.code_flags), distance_m=distance_m,
+            code_flags=list(record.code_flags), retention_days=record.retention_days,
+            permissions=[p for p in sorted(PERMISSIONS) if may_use(scope, record, p)],
+            distance_m=distance_m,
             bearing_deg=bearing_deg, compass=compass,
         )
 

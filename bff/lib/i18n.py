@@ -89,6 +89,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field.type": ("类型", "Type"),
     "field.code": ("设备编码", "Device code"),
     "field.distance": ("距离", "Distance"),
+    "field.state": ("状态", "State"),
+    "field.share_attr": ("共享属性", "Sharing"),
+    "field.retention": ("录像保存", "Recordings kept"),
+    "field.your_permissions": ("您的权限", "Your permissions"),
+    "field.days": ("{days} 天", "{days} days"),
+    "share.0": ("有条件共享", "Shared on approval"),
+    "share.1": ("无条件共享", "Shared freely"),
+    "share.2": ("不予共享", "Not shared"),
+    "perm.1": ("实时", "Live"),
+    "perm.2": ("回放", "Playback"),
+    "perm.3": ("下载", "Download"),
+    "perm.4": ("云台", "PTZ"),
+    "perm.5": ("剪辑", "Clip"),
+    "perm.none": ("无", "None"),
 }
 
 

@@ -96,3 +96,17 @@ async def test_unknown_camera_is_404(client: AsyncTestClient) -> None:
     assert response.json()["message"] == "摄像机不存在"
     page = await client.get("/cameras/nope")
     assert page.status_code == 404 and "摄像机不存在" in page.text
+
+
+async def test_camera_detail_shows_owner_sharing_and_your_permissions(client: AsyncTestClient) -> None:
+    await sign_in(client, "police01")
+    cameras = (await nearby(client, limit=100)).json()
+    own = next(c for c in cameras if c["may_view"])
+    other = next(c for c in cameras if c["access"] == "request")
+    assert 1 in own["permissions"] and other["permissions"] == []
+    page = await client.get(f"/cameras/{own['device_id']}")
+    assert page.status_code == 200
+    assert "共享属性" in page.text and "您的权限" in page.text and "实时" in page.text
+    assert "录像保存" in page.text
+    other_page = await client.get(f"/cameras/{other['device_id']}")
+    assert 'data-testid="not-playable"' in other_page.text and "<video" not in other_page.text
