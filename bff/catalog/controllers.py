@@ -11,7 +11,7 @@ from bff.auth.policy import AccessScope
 from bff.auth.schemas import SignedInUser
 from bff.catalog.deps import provide_access_scope, provide_catalog, provide_nearby_query
 from bff.catalog.schemas import CameraRecord, CameraSummary, NearbyQuery
-from bff.catalog.services import CatalogService
+from bff.catalog.services import CatalogService, radar_points
 from bff.lib.errors import AppError
 from bff.platform.demo_catalog import DISTRICTS
 
@@ -47,7 +47,9 @@ class NearbyController(Controller):
                           catalog: CatalogService, nearby_query: NearbyQuery) -> Template:
         """The list fragment (or the whole page when not asked by htmx)."""
         cameras = catalog.nearby(access, nearby_query)
+        points, rim_m = radar_points(cameras)
         context = {"user": current_user, "cameras": cameras, "query": nearby_query,
+                   "radar": points, "radar_rim_m": rim_m,
                    "districts": DISTRICTS, "departments": DEPARTMENTS}
         if request.htmx:  # type: ignore[attr-defined]
             return Template("partials/catalog/_camera_list.html", context=context)

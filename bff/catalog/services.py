@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 
 import msgspec
@@ -88,6 +89,32 @@ class CatalogService:
             distance_m=distance_m,
             bearing_deg=bearing_deg, compass=compass,
         )
+
+
+class RadarPoint(msgspec.Struct, frozen=True, kw_only=True):
+    """A camera placed on the radar plot around the user (SVG units, user at 50,50)."""
+
+    device_id: str
+    name: str
+    access: str
+    x: float
+    y: float
+
+
+def radar_points(cameras: Sequence[CameraSummary], radius: float = 45.0
+                 ) -> tuple[list[RadarPoint], float]:
+    """Positions of `cameras` around the user, scaled so the farthest sits on the rim;
+    returns the points and the rim's distance in metres. Works with no map tiles."""
+    placed = [c for c in cameras if c.distance_m is not None and c.bearing_deg is not None]
+    rim_m = max((c.distance_m or 0.0 for c in placed), default=0.0) or 1.0
+    points = []
+    for camera in placed:
+        r = radius * (camera.distance_m or 0.0) / rim_m
+        angle = math.radians(camera.bearing_deg or 0.0)
+        points.append(RadarPoint(device_id=camera.device_id, name=camera.name,
+                                 access=camera.access, x=round(50 + r * math.sin(angle), 2),
+                                 y=round(50 - r * math.cos(angle), 2)))
+    return points, rim_m
 
 
 async def access_scope_of(db: AsyncSession, user: SignedInUser) -> AccessScope:

@@ -85,6 +85,7 @@ async def test_list_fragment_for_htmx_and_full_page_otherwise(client: AsyncTestC
     fragment = await client.get("/nearby/list", params=params, headers={"HX-Request": "true"})
     assert fragment.status_code == 200
     assert "<html" not in fragment.text and fragment.text.count('class="camera ') == 5
+    assert 'data-testid="radar"' in fragment.text and fragment.text.count('class="dot dot-') == 5
     page = await client.get("/nearby/list", params=params)
     assert "<html" in page.text and page.text.count('class="camera ') == 5
 
