@@ -34,6 +34,9 @@ def test_sign_in_find_nearby_and_watch_live(phone: BrowserContext, server: str) 
     assert rows.count() >= 10
     distances = page.locator('[data-testid="distance"]').all_inner_texts()
     assert distances[0].endswith("m")
+    page.click(".radar-box summary")  # the plot of positions around the user
+    expect(page.locator('[data-testid="radar"] circle.dot').first).to_be_visible()
+    assert page.locator('[data-testid="radar"] circle.dot').count() == rows.count()
     # the first camera this officer may view: tap it
     viewable = page.locator('li[data-access="may_view"]').filter(has=page.locator(".state.on")).first
     expect(viewable).to_be_visible()
