@@ -85,6 +85,13 @@ def handle_exception(request: Request, exc: Exception) -> Response:
         headers = getattr(exc, "headers", None) or {}
         return Response({"error": code, "message": message}, status_code=status,
                         media_type=MediaType.JSON, headers=headers)
+    if request.headers.get("hx-request") == "true":
+        # htmx swaps this fragment into the page (app.js lets 4xx/5xx swap); a lost
+        # session sends the whole page to the sign-in form.
+        if status == 401:
+            return Response(b"", status_code=401, headers={"HX-Redirect": "/login"})
+        return Template(template_name="partials/_error.html", context={"message": message},
+                        status_code=status)
     if status == 401:
         return Redirect(path="/login", status_code=303)
     return Template(template_name="pages/error.html",

@@ -111,3 +111,15 @@ async def test_camera_detail_shows_owner_sharing_and_your_permissions(client: As
     assert "录像保存" in page.text
     other_page = await client.get(f"/cameras/{other['device_id']}")
     assert 'data-testid="not-playable"' in other_page.text and "<video" not in other_page.text
+
+
+async def test_htmx_errors_come_back_as_a_fragment(client: AsyncTestClient) -> None:
+    await sign_in(client, "police01")
+    bad = await client.get("/nearby/list", params={"lat": "north", "lon": 115.3},
+                           headers={"HX-Request": "true"})
+    assert bad.status_code == 400
+    assert "<html" not in bad.text and "请求参数无效" in bad.text
+    client.cookies.clear()
+    gone = await client.get("/nearby/list", params={"lat": 22.7, "lon": 115.3},
+                            headers={"HX-Request": "true"})
+    assert gone.status_code == 401 and gone.headers["hx-redirect"] == "/login"
