@@ -14,6 +14,7 @@ from advanced_alchemy.extensions.litestar import (
     SQLAlchemyPlugin,
 )
 from litestar import Litestar, Request, Router, get
+from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.di import Provide
@@ -146,6 +147,7 @@ def create_app(settings: Settings) -> Litestar:
             HTMXPlugin(),
         ],
         middleware=[session_config.middleware, rate_limit.middleware],
+        compression_config=CompressionConfig(backend="gzip", minimum_size=500, gzip_compress_level=6),
         csrf_config=CSRFConfig(
             secret=settings.auth.secret, cookie_name="csrftoken", header_name="x-csrftoken",
             cookie_secure=settings.auth.secure_cookies, cookie_samesite="lax",

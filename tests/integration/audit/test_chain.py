@@ -30,3 +30,4 @@ async def test_health_answers_json(client) -> None:  # noqa: ANN001
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok" and body["database"] == "ok" and body["cameras"] > 0
+
