@@ -1,5 +1,5 @@
-"""The `bff` command line: serve, migrate, seed the demo, create users, verify the audit
-chain. Settings come from BFF_* environment variables (see README)."""
+"""The `bff` command line: serve, migrate, seed the demo, create users, import the camera
+catalogue, verify the audit chain. Settings come from BFF_* environment variables (see README)."""
 
 from __future__ import annotations
 
@@ -100,6 +100,25 @@ async def _verify_audit(settings: Settings) -> int:
     return 1
 
 
+async def _catalog_import(settings: Settings, args: argparse.Namespace) -> int:
+    from bff.catalog.importer import import_catalogue
+    from bff.lib.db import create_database
+    from bff.lib.migrate import upgrade_to_head
+
+    database = create_database(settings.database)
+    try:
+        await upgrade_to_head(database)
+        summary = await import_catalogue(database, args.path, args.report)
+    except (OSError, ValueError) as exc:
+        print(f"cannot import {args.path}: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        await database.close()
+    print(f"imported={summary.imported} flagged={summary.flagged} refused={summary.refused}")
+    print(f"report: {summary.report_path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bff", description="城市睿眼 Mobile BFF")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -116,6 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--region", required=True, help="civil-code prefix, e.g. 4415 or 441502")
     user.add_argument("--role", default="officer")
     user.add_argument("--password", help="prompted for when omitted")
+    catalog = sub.add_parser("catalog", help="camera catalogue tools")
+    catalog_sub = catalog.add_subparsers(dest="catalog_command", required=True)
+    catalog_import = catalog_sub.add_parser(
+        "import", help="load an appendix-5 catalogue (.xlsx or .csv) and write a per-row report")
+    catalog_import.add_argument("path")
+    catalog_import.add_argument("--report", help="report CSV (default: PATH.report.csv beside it)")
     audit = sub.add_parser("audit", help="audit log tools")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     audit_sub.add_parser("verify", help="verify the hash chain of the audit log")
@@ -140,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "create-user":
         return asyncio.run(_create_user(settings, args))
+    if args.command == "catalog":
+        return asyncio.run(_catalog_import(settings, args))
     if args.command == "audit":
         return asyncio.run(_verify_audit(settings))
     return 2

@@ -16,6 +16,8 @@ from litestar.exceptions import (
 )
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bff.lib.i18n import locale_of, translate
 
@@ -56,6 +58,10 @@ def _message_of(request: Request, exc: Exception) -> tuple[int, str, str]:
         return 403, "forbidden", translate("error.forbidden", locale)
     if isinstance(exc, NotFoundException):
         return 404, "not_found", translate("error.not_found", locale)
+    if isinstance(exc, (RedisError, SQLAlchemyError, OSError)):
+        # A backing service is down (Redis restarting, database unreachable): tell the
+        # user to retry instead of showing an internal error.
+        return 503, "unavailable", translate("error.unavailable", locale)
     if isinstance(exc, HTTPException):
         if exc.status_code == 429:
             return 429, "rate_limited", translate("auth.rate_limited", locale)
@@ -79,7 +85,10 @@ def _validation_detail(exc: ValidationException) -> str:
 def handle_exception(request: Request, exc: Exception) -> Response:
     """Translate any exception into a response in the user's language."""
     status, code, message = _message_of(request, exc)
-    if status >= 500:
+    if status == 503:
+        log.error("backing service unavailable on %s %s: %s", request.method, request.url.path,
+                  exc)
+    elif status >= 500:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if _wants_json(request):
         headers = getattr(exc, "headers", None) or {}

@@ -37,6 +37,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.bad_request": ("请求参数无效：{detail}", "Invalid request: {detail}"),
     "error.not_found": ("未找到该资源", "Not found"),
     "error.forbidden": ("无权执行此操作", "You may not do this"),
+    "error.unavailable": ("服务暂时不可用，请稍后重试", "The service is briefly unavailable; try again"),
     "error.internal": ("服务器内部错误，请稍后再试", "Internal error; try again later"),
     # catalogue
     "nearby.title": ("附近摄像机", "Cameras near me"),
