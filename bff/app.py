@@ -31,7 +31,7 @@ from bff.auth.controllers import AuthController
 from bff.auth.deps import provide_current_user
 from bff.auth.guards import requires_sign_in
 from bff.auth.services import AuthService
-from bff.catalog.controllers import CameraController, NearbyController
+from bff.catalog.controllers import CameraController, CatalogImportController, NearbyController
 from bff.catalog.services import CatalogService
 from bff.health import health
 from bff.lib.db import create_database
@@ -117,7 +117,8 @@ def create_app(settings: Settings) -> Litestar:
     signed_in = Router(
         path="/",
         guards=[requires_sign_in],
-        route_handlers=[NearbyController, CameraController, LiveController],
+        route_handlers=[NearbyController, CameraController, CatalogImportController,
+                        LiveController],
     )
     session_config = RotatingSessionConfig(
         store="sessions", key="bff_session", max_age=settings.auth.session_max_age_s,

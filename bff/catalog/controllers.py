@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get
+import csv
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State, UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
 from litestar.di import Provide
 from litestar.response import Template
 
+from bff.audit.services import AuditLog
 from bff.auth.departments import DEPARTMENTS
 from bff.auth.policy import AccessScope
 from bff.auth.schemas import SignedInUser
 from bff.catalog.deps import provide_access_scope, provide_catalog, provide_nearby_query
 from bff.catalog.schemas import CameraRecord, CameraSummary, NearbyQuery
+from bff.catalog.importer import import_catalogue
 from bff.catalog.services import CatalogService, radar_points
 from bff.lib.errors import AppError
 from bff.platform.demo_catalog import DISTRICTS
@@ -72,3 +83,57 @@ class CameraController(Controller):
                          catalog: CatalogService) -> CameraSummary:
         """One camera with this user's access label."""
         return catalog.summary(camera_or_404(catalog, device_id), access)
+
+
+class CatalogImportController(Controller):
+    """目录导入 for platform administrators: upload an appendix-5 CSV/XLSX, see the
+    validation outcome row by row."""
+
+    dependencies = {"catalog": Provide(provide_catalog, sync_to_thread=False)}
+
+    @get("/admin/catalog/import", name="catalog:import-page")
+    async def import_page(self, current_user: SignedInUser) -> Template:
+        """The upload form."""
+        require_admin(current_user)
+        return Template("pages/catalog/import.html", context={"user": current_user,
+                                                              "summary": None})
+
+    @post("/admin/catalog/import", name="catalog:import", status_code=200,
+          request_max_body_size=64 * 1024 * 1024)
+    async def import_file(
+        self, current_user: SignedInUser, catalog: CatalogService, audit: AuditLog,
+        state: State,
+        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Template:
+        """Validate and load the uploaded catalogue, then refresh the in-memory index."""
+        require_admin(current_user)
+        upload = data.get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise AppError(400, "import.no_file", code="import.no_file")
+        suffix = Path(upload.filename).suffix.lower()
+        if suffix not in {".csv", ".xlsx"}:
+            raise AppError(400, "import.bad_type", code="import.bad_type")
+        with tempfile.TemporaryDirectory(prefix="bff-import-") as folder:
+            source = Path(folder) / f"upload{suffix}"
+            source.write_bytes(await upload.read())
+            report = Path(folder) / "report.csv"
+            try:
+                summary = await import_catalogue(state.database, source, report)
+            except (ValueError, OSError, zipfile.BadZipFile) as exc:
+                raise AppError(400, "import.unreadable", code="import.unreadable") from exc
+            with open(report, encoding="utf-8-sig", newline="") as handle:
+                problems = [row for row in csv.DictReader(handle) if row["原因代码"]][:200]
+        await catalog.load()
+        await audit.record("catalog.import", actor_id=current_user.id, actor=current_user.username,
+                           target=upload.filename[:64],
+                           detail={"imported": summary.imported, "flagged": summary.flagged,
+                                   "refused": summary.refused})
+        return Template("pages/catalog/import.html", context={
+            "user": current_user, "summary": summary, "problems": problems,
+            "filename": upload.filename})
+
+
+def require_admin(user: SignedInUser) -> None:
+    """Catalogue administration is for 市视频办 administrators only."""
+    if user.role != "admin":
+        raise AppError(403, "error.forbidden", code="forbidden")
