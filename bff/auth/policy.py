@@ -337,27 +337,34 @@ def _usable(
     return in_use & in_region & (own | granted)
 
 
+def _in_use_and_region(
+    scope: AccessScope, columns: CameraColumns, permission: int, rows: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The two masks every rule starts from; None for an unknown permission."""
+    if permission not in PERMISSIONS:
+        return None
+    in_use = _select(columns.status, rows) == STATUS_IN_USE
+    return in_use, region_mask(_select(columns.civil, rows), scope.region_prefix)
+
+
 def usable_mask(
     scope: AccessScope, columns: CameraColumns, permission: int, rows: np.ndarray | None = None
 ) -> np.ndarray:
     """Vectorized `may_use` over all rows, or over `rows` (an int array) when given."""
-    size = len(columns) if rows is None else len(rows)
-    if permission not in PERMISSIONS:
-        return np.zeros(size, dtype=bool)
-    in_use = _select(columns.status, rows) == STATUS_IN_USE
-    in_region = region_mask(_select(columns.civil, rows), scope.region_prefix)
-    return _usable(scope, columns, permission, rows, in_use, in_region)
+    masks = _in_use_and_region(scope, columns, permission, rows)
+    if masks is None:
+        return np.zeros(len(columns) if rows is None else len(rows), dtype=bool)
+    return _usable(scope, columns, permission, rows, *masks)
 
 
 def requestable_mask(
     scope: AccessScope, columns: CameraColumns, permission: int, rows: np.ndarray | None = None
 ) -> np.ndarray:
     """Vectorized `may_request` over all rows, or over `rows` when given."""
-    size = len(columns) if rows is None else len(rows)
-    if permission not in PERMISSIONS:
-        return np.zeros(size, dtype=bool)
-    in_use = _select(columns.status, rows) == STATUS_IN_USE
-    in_region = region_mask(_select(columns.civil, rows), scope.region_prefix)
+    masks = _in_use_and_region(scope, columns, permission, rows)
+    if masks is None:
+        return np.zeros(len(columns) if rows is None else len(rows), dtype=bool)
+    in_use, in_region = masks
     usable = _usable(scope, columns, permission, rows, in_use, in_region)
     share = _select(columns.share_attr, rows)
     shareable = (share == SHARE_CONDITIONAL) | (share == SHARE_UNCONDITIONAL)
