@@ -10,9 +10,9 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State, UploadFile
+from litestar.di import Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
-from litestar.di import Provide
 from litestar.response import Template
 
 from bff.audit.services import AuditLog
@@ -20,8 +20,8 @@ from bff.auth.departments import DEPARTMENTS
 from bff.auth.policy import AccessScope
 from bff.auth.schemas import SignedInUser
 from bff.catalog.deps import provide_access_scope, provide_catalog, provide_nearby_query
-from bff.catalog.schemas import CameraRecord, CameraSummary, NearbyQuery
 from bff.catalog.importer import import_catalogue
+from bff.catalog.schemas import CameraRecord, CameraSummary, NearbyQuery
 from bff.catalog.services import CatalogService, radar_points
 from bff.lib.errors import AppError
 from bff.platform.demo_catalog import DISTRICTS

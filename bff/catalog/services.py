@@ -17,7 +17,13 @@ from bff.auth.schemas import SignedInUser
 from bff.catalog.gbt28181 import check_device_code
 from bff.catalog.models import Camera, Grant
 from bff.catalog.nearby import NearbyIndex
-from bff.catalog.schemas import PERMISSIONS, PTZ_CAMERA_TYPES, CameraRecord, CameraSummary, NearbyQuery
+from bff.catalog.schemas import (
+    PERMISSIONS,
+    PTZ_CAMERA_TYPES,
+    CameraRecord,
+    CameraSummary,
+    NearbyQuery,
+)
 from bff.lib.db import Database, utcnow
 
 log = logging.getLogger(__name__)

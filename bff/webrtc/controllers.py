@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 import msgspec
-
 from litestar import Controller, Request, delete, get, post
 from litestar.di import Provide
 from litestar.response import Template

@@ -6,12 +6,12 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from webrtc_support import CAMERA, closed_port, make_clip
 
 from bff.lib.settings import WebRTCSettings
 from bff.platform.demo_video import demo_live_url
 from bff.webrtc.errors import SourceUnavailable
 from bff.webrtc.sources import open_media
-from webrtc_support import CAMERA, closed_port, make_clip
 
 
 async def test_demo_url_gives_frames_of_the_configured_size() -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from webrtc_support import LI, ZHANG
 
 from bff.lib.settings import WebRTCSettings
 from bff.webrtc.drawing import KNOWN_CJK_FONTS, FontChoice, find_font, has_cjk_glyphs
@@ -15,7 +16,6 @@ from bff.webrtc.watermark import (
     WatermarkRenderer,
     render_watermark,
 )
-from webrtc_support import LI, ZHANG
 
 DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 SECOND = 1_795_000_000  # an arbitrary fixed moment
