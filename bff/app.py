@@ -46,7 +46,6 @@ from bff.lib.stores import build_stores
 from bff.platform.demo import DemoPlatform
 from bff.webrtc.controllers import LiveController
 from bff.webrtc.hub import StreamHub
-from bff.webrtc.ice import configure_ice_host_addresses
 from bff.webrtc.registry import PeerRegistry, StreamSession
 
 log = logging.getLogger(__name__)
@@ -84,7 +83,6 @@ def create_app(settings: Settings) -> Litestar:
             await seed_demo_users(database, settings.demo.password)
             await seed_catalogue(database, platform)
         await catalog.load()
-        configure_ice_host_addresses(settings.webrtc.ice_host_addresses)
         hub = StreamHub(settings.webrtc, platform)
         registry = PeerRegistry(settings.webrtc, hub, on_closed=on_stream_closed)
         app.state.database = database

@@ -18,8 +18,10 @@ from bff.catalog.gbt28181 import check_device_code
 from bff.catalog.models import Camera, Grant
 from bff.catalog.nearby import NearbyIndex
 from bff.catalog.schemas import (
+    PERM_LIVE,
     PERMISSIONS,
     PTZ_CAMERA_TYPES,
+    AccessLabel,
     CameraRecord,
     CameraSummary,
     NearbyQuery,
@@ -78,20 +80,23 @@ class CatalogService:
             only_viewable=query.viewable_only,
         )
         return [self.summary(self._records[h.device_id], scope, h.distance_m, h.bearing_deg,
-                             h.compass) for h in hits]
+                             h.compass, access=h.access) for h in hits]
 
     @staticmethod
     def summary(record: CameraRecord, scope: AccessScope, distance_m: float | None = None,
-                bearing_deg: float | None = None, compass: str | None = None) -> CameraSummary:
+                bearing_deg: float | None = None, compass: str | None = None,
+                access: AccessLabel | None = None) -> CameraSummary:
+        """`access` is passed when the index already decided it (same policy, vectorized)."""
+        permissions = [p for p in sorted(PERMISSIONS) if may_use(scope, record, p)]
         return CameraSummary(
             device_id=record.device_id, name=record.name, address=record.address,
             civil_code=record.civil_code, latitude=record.latitude, longitude=record.longitude,
             online=record.online == 1, camera_type=record.camera_type,
             dept_code=record.dept_code, dept_name=DEPARTMENTS.get(record.dept_code, record.dept_code),
-            share_attr=record.share_attr, access=access_label(scope, record),
-            may_view=may_use(scope, record, 1), ptz=record.camera_type in PTZ_CAMERA_TYPES,
+            share_attr=record.share_attr, access=access or access_label(scope, record),
+            may_view=PERM_LIVE in permissions, ptz=record.camera_type in PTZ_CAMERA_TYPES,
             code_flags=list(record.code_flags), retention_days=record.retention_days,
-            permissions=[p for p in sorted(PERMISSIONS) if may_use(scope, record, p)],
+            permissions=permissions,
             distance_m=distance_m,
             bearing_deg=bearing_deg, compass=compass,
         )
