@@ -12,7 +12,7 @@ from bff.auth.passwords import hash_password
 from bff.catalog.models import Camera
 from bff.catalog.services import camera_row
 from bff.lib.db import Database
-from bff.platform.base import Platform
+from bff.platform.demo import DemoPlatform
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +51,8 @@ async def seed_demo_users(database: Database, password: str) -> int:
     return created
 
 
-async def seed_catalogue(database: Database, platform: Platform) -> int:
-    """Copy the platform's catalogue into an empty camera table; return rows written."""
+async def seed_catalogue(database: Database, platform: DemoPlatform) -> int:
+    """Copy the demo platform's full appendix-5 catalogue into an empty camera table."""
     async with database.sessions() as session:
         if await session.scalar(select(func.count()).select_from(Camera)):
             return 0

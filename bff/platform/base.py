@@ -1,17 +1,22 @@
 """The one small interface the BFF uses to talk to a video-sharing platform (SPEC §3).
 
-Implementations: the embedded demo platform (`bff.platform.demo`) and, later, the WVP
-adapter. A media URL is what the media path opens with PyAV (rtsp://, http://…flv,
-file paths) or the demo's synthetic scheme `demo://live/<device_id>?…`. Media URLs stay
-inside the BFF: they never reach the browser.
+Implementations: the embedded demo platform (`bff.platform.demo`) and the WVP adapter
+(`bff.platform.wvp`); `BFF_PLATFORM` chooses one. A media URL is what the media path
+opens with PyAV (rtsp://, http://…flv, http://…ts, file paths) or the demo's synthetic
+scheme `demo://…`. Media URLs stay inside the BFF: they never reach the browser.
+
+Cameras are named by their 20-digit GB/T 28181 code (`device_id`, the channel code);
+an implementation that needs more (WVP's parent device id) keeps its own mapping.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Protocol
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Protocol
 
-from bff.catalog.schemas import CameraRecord
+import msgspec
 
 
 class PlatformError(Exception):
@@ -19,14 +24,118 @@ class PlatformError(Exception):
 
 
 class DeviceNotFound(PlatformError):
-    """The platform does not know this device."""
+    """The platform does not know this device (WVP: "设备不存在")."""
+
+
+class PlatformTimeout(PlatformError):
+    """The platform did not answer in time (WVP: "点播超时", or no reply at all)."""
+
+
+class PlatformUnavailable(PlatformError):
+    """The platform cannot be reached or failed internally (connection refused, HTTP 5xx)."""
+
+
+class PlatformAuthError(PlatformError):
+    """The platform refused the BFF's credentials."""
+
+
+class ChannelState(msgspec.Struct, kw_only=True):
+    """What the platform knows live about one camera (its "channel").
+
+    The platform has none of appendix 5's governance fields (sharing attribute, default
+    permissions, owner, retention); catalogue sync merges these live fields into the
+    BFF's own catalogue. Coordinates are WGS-84 and may be unknown.
+    """
+
+    device_id: str
+    name: str
+    online: bool
+    longitude: float | None = None
+    latitude: float | None = None
+    camera_type: int | None = None
+    """Appendix-5 camera type (1 PTZ dome … 99 other) when the platform says it."""
+    civil_code: str | None = None
+    address: str | None = None
+    parent_id: str | None = None
+    """The device (NVR, encoder, lower platform) the channel hangs under."""
+
+
+class PtzCommand(StrEnum):
+    """Pan/tilt/zoom commands, spelled as GB/T 28181 platforms (WVP) spell them."""
+
+    LEFT = "left"
+    RIGHT = "right"
+    UP = "up"
+    DOWN = "down"
+    UPLEFT = "upleft"
+    UPRIGHT = "upright"
+    DOWNLEFT = "downleft"
+    DOWNRIGHT = "downright"
+    ZOOMIN = "zoomin"
+    ZOOMOUT = "zoomout"
+    STOP = "stop"
+
+
+class PtzMove(msgspec.Struct, kw_only=True, frozen=True):
+    """One PTZ command; the camera keeps moving until a STOP arrives."""
+
+    command: PtzCommand
+    pan_speed: Annotated[int, msgspec.Meta(ge=0, le=255)] = 128
+    tilt_speed: Annotated[int, msgspec.Meta(ge=0, le=255)] = 128
+    zoom_speed: Annotated[int, msgspec.Meta(ge=0, le=15)] = 8
+
+
+class Recording(msgspec.Struct, kw_only=True, frozen=True):
+    """One stretch of recorded video kept by the camera or the platform."""
+
+    start: datetime
+    end: datetime
+    size_bytes: int | None = None
+
+
+class PlaybackStream(msgspec.Struct, kw_only=True, frozen=True):
+    """A started playback: the platform's stream id (for controls and stop) and its URL."""
+
+    stream_id: str
+    media_url: str
+
+
+class PlaybackAction(StrEnum):
+    PAUSE = "pause"
+    RESUME = "resume"
+    SEEK = "seek"
+    SPEED = "speed"
+
+
+PLAYBACK_SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+
+
+class PlaybackControl(msgspec.Struct, kw_only=True, frozen=True):
+    """Pause, resume, seek to `seconds` from the start, or play at `speed`."""
+
+    action: PlaybackAction
+    seconds: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    speed: float | None = None
+
+
+class PlatformAlarm(msgspec.Struct, kw_only=True, frozen=True):
+    """An alarm raised by a device and relayed by the platform (WVP alarm event)."""
+
+    alarm_id: str
+    device_id: str
+    alarm_type: str
+    priority: int | None
+    occurred_at: datetime
+    description: str
+    longitude: float | None = None
+    latitude: float | None = None
 
 
 class Platform(Protocol):
     """What the BFF needs from a sharing platform."""
 
-    def catalogue(self) -> AsyncIterator[list[CameraRecord]]:
-        """Yield the platform's camera catalogue page by page."""
+    def channels(self) -> AsyncIterator[list[ChannelState]]:
+        """Yield the platform's cameras and their live fields, page by page."""
         ...
 
     async def start_live(self, device_id: str) -> str:
@@ -35,6 +144,31 @@ class Platform(Protocol):
 
     async def stop_live(self, device_id: str) -> None:
         """Tell the platform the BFF no longer reads the camera's live stream."""
+        ...
+
+    async def recordings(self, device_id: str, start: datetime, end: datetime) -> list[Recording]:
+        """Recorded stretches of a camera between `start` and `end`."""
+        ...
+
+    async def start_playback(self, device_id: str, start: datetime, end: datetime) -> PlaybackStream:
+        """Start playing back a camera's recording; return the stream to open."""
+        ...
+
+    async def control_playback(self, device_id: str, stream_id: str,
+                               control: PlaybackControl) -> None:
+        """Pause, resume, seek or change the speed of a started playback."""
+        ...
+
+    async def stop_playback(self, device_id: str, stream_id: str) -> None:
+        """Stop a started playback."""
+        ...
+
+    async def ptz(self, device_id: str, move: PtzMove) -> None:
+        """Send one pan/tilt/zoom command to a camera."""
+        ...
+
+    def alarms(self) -> AsyncIterator[PlatformAlarm]:
+        """Yield device alarms as the platform reports them, until `close()`."""
         ...
 
     async def close(self) -> None:

@@ -11,11 +11,21 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
+from datetime import datetime
 from urllib.parse import quote
 
-from bff.catalog.schemas import CameraRecord
+from bff.catalog.schemas import ONLINE, CameraRecord
 from bff.lib.settings import Settings
-from bff.platform.base import DeviceNotFound, PlatformError
+from bff.platform.base import (
+    ChannelState,
+    DeviceNotFound,
+    PlatformAlarm,
+    PlatformError,
+    PlaybackControl,
+    PlaybackStream,
+    PtzMove,
+    Recording,
+)
 from bff.platform.demo_catalog import DEFAULT_SEED, generate_demo_catalogue
 
 PAGE_SIZE = 1_000
@@ -36,6 +46,7 @@ class DemoPlatform:
         self._generating: asyncio.Lock | None = None
         self._active: Counter[str] = Counter()
         self._closed = False
+        self._closed_event: asyncio.Event | None = None
 
     async def _catalogue(self) -> list[CameraRecord]:
         if self._records is None:
@@ -61,6 +72,15 @@ class DemoPlatform:
         for start in range(0, len(records), PAGE_SIZE):
             page = records[start : start + PAGE_SIZE]
             yield [_copy(record) for record in page]
+
+    async def channels(self) -> AsyncIterator[list[ChannelState]]:
+        """Yield the live fields of every demo camera, 1,000 per page."""
+        async for page in self.catalogue():
+            yield [ChannelState(device_id=r.device_id, name=r.name, online=r.online == ONLINE,
+                                longitude=r.longitude, latitude=r.latitude,
+                                camera_type=r.camera_type, civil_code=r.civil_code,
+                                address=r.address, parent_id=r.platform_id)
+                   for r in page]
 
     async def start_live(self, device_id: str) -> str:
         """Return the synthetic media URL of a camera; raise DeviceNotFound if unknown."""
@@ -88,10 +108,37 @@ class DemoPlatform:
         """Live streams of one camera started and not yet stopped."""
         return self._active.get(device_id, 0)
 
+    async def recordings(self, device_id: str, start: datetime, end: datetime) -> list[Recording]:
+        raise NotImplementedError("demo playback")
+
+    async def start_playback(self, device_id: str, start: datetime, end: datetime) -> PlaybackStream:
+        raise NotImplementedError("demo playback")
+
+    async def control_playback(self, device_id: str, stream_id: str,
+                               control: PlaybackControl) -> None:
+        raise NotImplementedError("demo playback")
+
+    async def stop_playback(self, device_id: str, stream_id: str) -> None:
+        raise NotImplementedError("demo playback")
+
+    async def ptz(self, device_id: str, move: PtzMove) -> None:
+        raise NotImplementedError("demo PTZ")
+
+    async def alarms(self) -> AsyncIterator[PlatformAlarm]:
+        """The demo's devices raise no alarms: wait until the platform closes."""
+        self._check_open()
+        if self._closed_event is None:
+            self._closed_event = asyncio.Event()
+        await self._closed_event.wait()
+        return
+        yield  # pragma: no cover - makes this an async generator
+
     async def close(self) -> None:
         """Drop stream bookkeeping; the platform refuses further calls."""
         self._active.clear()
         self._closed = True
+        if self._closed_event is not None:
+            self._closed_event.set()
 
     def _check_open(self) -> None:
         if self._closed:
