@@ -118,6 +118,9 @@ class WebRTCSettings(msgspec.Struct, kw_only=True):
     (BFF_SOURCE_LINGER_SECONDS), so a quick re-open is instant."""
     connect_timeout_s: float = 15.0
     """Close a peer connection that has not connected within this time."""
+    direct_rtp: bool = True
+    """Send RTP from the encoder threads, bypassing aiortc's per-packet media loop
+    (BFF_DIRECT_RTP); false = aiortc's own loop (slower, kept as a fallback)."""
 
 
 class Settings(msgspec.Struct, kw_only=True):
@@ -178,6 +181,7 @@ _ENVIRONMENT: tuple[tuple[str, str, str, object], ...] = (
     ("webrtc", "x264_preset", "BFF_X264_PRESET", str),
     ("webrtc", "watermark_font", "BFF_WATERMARK_FONT", str),
     ("webrtc", "source_linger_s", "BFF_SOURCE_LINGER_SECONDS", float),
+    ("webrtc", "direct_rtp", "BFF_DIRECT_RTP", _bool),
 )
 
 ENVIRONMENT_VARIABLES = tuple(name for _, _, name, _ in _ENVIRONMENT)

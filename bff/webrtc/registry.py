@@ -30,6 +30,8 @@ from bff.lib.settings import WebRTCSettings
 from bff.webrtc.errors import InvalidOffer, TooManyStreams, UpstreamUnavailable
 from bff.webrtc.hub import StreamHub, Subscription
 from bff.webrtc.ice import browser_ice_servers, configure_ice_host_addresses, ice_configuration
+from bff.webrtc.fanout import FrameFanout
+from bff.webrtc.rtp import attach_direct_sending, direct_sending_supported
 from bff.webrtc.tracks import Codec, EncodeBatcher, ViewerTrack, route_keyframe_requests
 from bff.webrtc.viewers import StreamSession, ViewerIdentity
 from bff.webrtc.watermark import ViewerWatermark, WatermarkRenderer
@@ -144,6 +146,7 @@ class PeerRegistry:
         self._hub = hub
         self._on_closed = on_closed
         self._batcher = EncodeBatcher(executor)
+        self._fanout = FrameFanout(executor)
         self._disconnect_grace_s = disconnect_grace_s
         configure_ice_host_addresses(settings.ice_host_addresses)
         self._configuration = ice_configuration(settings)
@@ -204,6 +207,12 @@ class PeerRegistry:
         peer = self._peers.get(session_id)
         return peer.track if peer else None
 
+    def sends_directly(self, session_id: str) -> bool:
+        """Whether a stream's RTP leaves from the encoder threads (`bff.webrtc.rtp`)
+        rather than through aiortc's media loop."""
+        peer = self._peers.get(session_id)
+        return peer is not None and self._fanout.includes(peer.track)
+
     # --- opening ---------------------------------------------------------------------
 
     async def open(self, viewer: ViewerIdentity, device_id: str, sdp: str,
@@ -235,6 +244,11 @@ class PeerRegistry:
             transceiver = pc.addTransceiver(track, direction="sendonly")
             transceiver.setCodecPreferences(self._preferences)
             route_keyframe_requests(transceiver.sender, track)
+            if settings.direct_rtp and direct_sending_supported(transceiver.sender):
+                attach_direct_sending(
+                    transceiver.sender,
+                    on_start=lambda stream, track=track: self._fanout.add(track, stream),
+                    on_stop=lambda track=track: self._fanout.remove(track))
             peer = _Peer(viewer=viewer, device_id=device_id, pc=pc,
                          subscription=subscription, track=track)
             self._watch(peer)
@@ -316,6 +330,7 @@ class PeerRegistry:
         pending = [t for t in self._tasks if t is not asyncio.current_task()]
         if pending:
             await asyncio.gather(*pending, return_exceptions=True)
+        await self._fanout.close()
 
     async def _finish(self, peer: _Peer, reason: str) -> None:
         if peer.finished:
@@ -326,6 +341,7 @@ class PeerRegistry:
             self._peers.pop(session.id, None)
         self._release(peer.viewer.user_id, peer.device_id)
         self._cancel_timers(peer)
+        self._fanout.remove(peer.track)
         peer.track.stop()
         peer.subscription.close()
         try:

@@ -34,6 +34,7 @@ from aiortc.mediastreams import MediaStreamError
 from bff.lib.settings import WebRTCSettings
 from bff.webrtc.drawing import new_frame, plane_views
 from bff.webrtc.hub import SourceClosed, Subscription
+from bff.webrtc.rtp import RtpStream
 from bff.webrtc.watermark import ViewerWatermark
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,8 @@ T = TypeVar("T")
 _Call = tuple[Callable[..., Any], tuple[Any, ...], "asyncio.Future[Any]"]
 
 
-def _usable_cpus() -> int:
+def usable_cpus() -> int:
+    """CPUs this process may run on."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):  # not Linux
@@ -76,7 +78,7 @@ class EncodeBatcher:
     def __init__(self, executor: Executor | None = None,
                  parallelism: int | None = None) -> None:
         self._executor = executor
-        self._parallelism = parallelism or max(1, _usable_cpus() - 1)
+        self._parallelism = parallelism or max(1, usable_cpus() - 1)
         self._pending: list[_Call] = []
 
     def run(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
@@ -229,6 +231,11 @@ class ViewerTrack(MediaStreamTrack):
     def device_id(self) -> str:
         return self._subscription.device_id
 
+    @property
+    def subscription(self) -> Subscription:
+        """The viewer's handle on the camera's shared frames."""
+        return self._subscription
+
     def set_codec(self, codec: Codec) -> None:
         """Choose the encoder (the answer's first video codec)."""
         if self.codec is not None and codec != self.codec:
@@ -240,13 +247,8 @@ class ViewerTrack(MediaStreamTrack):
         self._keyframe_requested = True
 
     async def recv(self) -> av.Packet:  # type: ignore[override]
-        """The next encoded frame: the camera's newest frame with this viewer's mark.
-
-        The hub already limits the camera to `settings.fps`; a frame arriving much
-        sooner than one interval after the last one sent (a slate overlapping live
-        video) is skipped rather than sent early, so the rate never exceeds fps and
-        nothing queues.
-        """
+        """The next encoded frame: the camera's newest frame with this viewer's mark
+        (aiortc's own media loop; direct sending uses `send_direct` instead)."""
         if self.readyState != "live" or self.codec is None:
             raise MediaStreamError
         while True:
@@ -259,10 +261,10 @@ class ViewerTrack(MediaStreamTrack):
                 raise MediaStreamError
             self._last_seq = seq
             now = time.monotonic()
-            if now - self._last_sent_at < self._interval / 2:
+            plan = self.plan_frame(now)
+            if plan is None:
                 continue
-            pts = max(self._last_pts + 1, round((now - self._origin) * CLOCK_RATE))
-            force = self._should_force_keyframe(now)
+            pts, force = plan
             try:
                 packet = await self._batcher.run(self._encode, frame, pts, force,
                                                  self._wall_clock())
@@ -272,14 +274,37 @@ class ViewerTrack(MediaStreamTrack):
                 raise MediaStreamError from None
             if packet is None:
                 continue
-            self._last_sent_at = now
-            self._last_pts = pts
-            self.frames_sent += 1
-            self.bytes_sent += packet.size
-            if packet.is_keyframe:
-                self.keyframes_sent += 1
-                self._last_keyframe_at = now
+            self._count_sent(packet, pts, now)
             return packet
+
+    def plan_frame(self, now: float) -> tuple[int, bool] | None:
+        """For a camera frame arriving at `now`: (pts, force keyframe), or None to skip
+        it. The hub already limits the camera to `settings.fps`; a frame arriving much
+        sooner than one interval after the last one sent (a slate overlapping live
+        video) is skipped rather than sent early, so the rate never exceeds fps."""
+        if now - self._last_sent_at < self._interval / 2:
+            return None
+        pts = max(self._last_pts + 1, round((now - self._origin) * CLOCK_RATE))
+        return pts, self._should_force_keyframe(now)
+
+    def send_direct(self, stream: RtpStream, frame: av.VideoFrame, pts: int,
+                    force_keyframe: bool, wall_time: float, now: float) -> None:
+        """Worker thread: watermark, encode and send one frame over `stream` (direct
+        sending, `bff.webrtc.fanout`); the counters move as with `recv()`."""
+        packet = self._encode(frame, pts, force_keyframe, wall_time)
+        if packet is None:
+            return
+        stream.send_frame(bytes(packet), pts)
+        self._count_sent(packet, pts, now)
+
+    def _count_sent(self, packet: av.Packet, pts: int, now: float) -> None:
+        self._last_sent_at = now
+        self._last_pts = pts
+        self.frames_sent += 1
+        self.bytes_sent += packet.size
+        if packet.is_keyframe:
+            self.keyframes_sent += 1
+            self._last_keyframe_at = now
 
     def _should_force_keyframe(self, now: float) -> bool:
         if self.frames_sent == 0:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import msgspec
 import numpy as np
 import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection
@@ -56,6 +57,22 @@ async def test_phone_receives_and_decodes_video(watch, phones, registry: PeerReg
     track = registry.track_of(session.id)
     assert track is not None and track.frames_sent >= 5 and track.keyframes_sent >= 1
     assert registry.sessions_for_user(ZHANG.user_id) == [session]
+    assert registry.sends_directly(session.id)
+
+
+async def test_aiortc_media_loop_still_works_when_direct_sending_is_off(
+        phones, hub: StreamHub, settings) -> None:
+    registry = PeerRegistry(msgspec.structs.replace(settings, direct_rtp=False), hub)
+    try:
+        phone = phones()
+        session = await registry.open(ZHANG, CAMERA, await phone.offer(("H264",)), "offer")
+        await phone.accept(session)
+        frames = await phone.collect(5)
+        assert plane_views(frames[-1])[0].std() > 10
+        assert not registry.sends_directly(session.id)
+        assert registry.track_of(session.id).frames_sent >= 5
+    finally:
+        await registry.close_all()
 
 
 async def test_h264_is_preferred_even_when_the_phone_lists_vp8_first(

@@ -1,0 +1,172 @@
+"""Per-camera fan-out for directly-sending viewers (see `bff.webrtc.rtp`).
+
+With aiortc's own media loop, every viewer costs the event loop a wake-up, two futures
+and the RTP work for every frame. Here one pump per camera waits for the camera's next
+frame, decides in one pass which viewers get it (rate, keyframe), and hands all of them
+to a few worker-thread jobs that watermark, encode, packetize, encrypt and send each
+viewer's frame in turn: the loop does O(1) work per camera frame, not per viewer.
+
+A viewer still busy with the previous frame skips this one (latest-frame semantics: a
+slow encode never queues frames or grows latency).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+import av
+
+from bff.webrtc.hub import SourceClosed
+from bff.webrtc.rtp import RtpStream
+from bff.webrtc.tracks import ViewerTrack, usable_cpus
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(eq=False)
+class _Member:
+    track: ViewerTrack
+    stream: RtpStream
+    busy: bool = False
+    failed: bool = False
+
+
+@dataclass(eq=False)
+class _Job:
+    member: _Member
+    pts: int
+    force_keyframe: bool
+    due: float
+
+
+class FrameFanout:
+    """Owns one pump per camera with directly-sending viewers. One per registry."""
+
+    def __init__(self, executor: Executor | None = None, parallelism: int | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self._executor = executor
+        self._parallelism = parallelism or max(1, usable_cpus() - 1)
+        self._clock = clock
+        self._pumps: dict[str, _CameraPump] = {}
+
+    def add(self, track: ViewerTrack, stream: RtpStream) -> None:
+        """Start sending the camera's frames to this viewer."""
+        pump = self._pumps.get(track.device_id)
+        if pump is None:
+            pump = _CameraPump(self, track.device_id)
+            self._pumps[track.device_id] = pump
+        pump.members[track] = _Member(track, stream)
+        pump.start()
+
+    def remove(self, track: ViewerTrack) -> None:
+        """Stop sending to this viewer (idempotent); the pump ends with its last viewer."""
+        pump = self._pumps.get(track.device_id)
+        if pump is None:
+            return
+        pump.members.pop(track, None)
+        if not pump.members:
+            del self._pumps[track.device_id]
+            pump.cancel()
+
+    def viewers(self, device_id: str) -> int:
+        """Directly-sending viewers of a camera."""
+        pump = self._pumps.get(device_id)
+        return len(pump.members) if pump else 0
+
+    def includes(self, track: ViewerTrack) -> bool:
+        """Whether this viewer's frames go out through the fan-out."""
+        pump = self._pumps.get(track.device_id)
+        return pump is not None and track in pump.members
+
+    async def close(self) -> None:
+        """Stop every pump (shutdown)."""
+        pumps, self._pumps = list(self._pumps.values()), {}
+        for pump in pumps:
+            pump.cancel()
+        for pump in pumps:
+            await pump.wait()
+
+
+class _CameraPump:
+    def __init__(self, fanout: FrameFanout, device_id: str) -> None:
+        self._fanout = fanout
+        self.device_id = device_id
+        self.members: dict[ViewerTrack, _Member] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name=f"fanout-{self.device_id}")
+
+    def cancel(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    async def wait(self) -> None:
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        seq = 0
+        while self.members:
+            # Any member's subscription reads the same shared camera source.
+            subscription = next(iter(self.members)).subscription
+            try:
+                seq, frame = await subscription.next_frame(seq)
+            except SourceClosed:
+                for track in list(self.members):
+                    track.stop()
+                return
+            self._dispatch(loop, frame)
+
+    def _dispatch(self, loop: asyncio.AbstractEventLoop, frame: av.VideoFrame) -> None:
+        now = time.monotonic()
+        jobs = []
+        for member in self.members.values():
+            if member.busy or member.failed or member.track.readyState != "live":
+                continue
+            plan = member.track.plan_frame(now)
+            if plan is None:
+                continue
+            member.busy = True
+            jobs.append(_Job(member, plan[0], plan[1], now))
+        if not jobs:
+            return
+        wall_time = self._fanout._clock()
+        chunks = min(len(jobs), self._fanout._parallelism)
+        for index in range(chunks):
+            batch = jobs[index::chunks]
+            work = loop.run_in_executor(self._fanout._executor, _send_batch, batch, frame,
+                                        wall_time)
+            work.add_done_callback(lambda done, batch=batch: self._after(done, batch))
+
+    def _after(self, done: asyncio.Future[None], batch: list[_Job]) -> None:
+        if not done.cancelled() and done.exception() is not None:
+            log.error("direct send batch failed", exc_info=done.exception())
+        for job in batch:
+            job.member.busy = False
+            if job.member.failed:
+                # The viewer's encoder broke: end its track like aiortc's loop would.
+                self.members.pop(job.member.track, None)
+                job.member.track.stop()
+
+
+def _send_batch(batch: list[_Job], frame: av.VideoFrame, wall_time: float) -> None:
+    """Worker thread: each viewer's watermark, encode and RTP send, one after another
+    (one thread keeps the shared source frame hot in cache)."""
+    for job in batch:
+        member = job.member
+        try:
+            member.track.send_direct(member.stream, frame, job.pts, job.force_keyframe,
+                                     wall_time, job.due)
+        except Exception:  # noqa: BLE001 - one viewer's failure must not stop the others
+            log.exception("sending a frame to a viewer of %s failed", member.track.device_id)
+            member.failed = True
