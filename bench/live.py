@@ -6,7 +6,8 @@ From one run it prints
   (a) the chosen encoder's raw throughput at our settings (640×360, 15 fps, x264
       ultrafast, one thread) on one core, and the implied viewers per core (fps / 15);
   (b) our pipeline's viewers per core: the sending process (hub + registry + per-viewer
-      watermark and encoder + aiortc RTP/SRTP) is pinned to one core, N viewers are real
+      watermark and encoder + direct RTP/SRTP, or aiortc's media loop with
+      --aiortc-loop) is pinned to one core, N viewers are real
       aiortc peers in a second process pinned to the other core; each viewer's received
       frame rate is checked, and viewers_per_core = N / (sender CPU seconds / wall seconds);
   (c) the same for an out-of-the-box aiortc relay (MediaRelay, aiortc's default encoders,
@@ -60,7 +61,8 @@ def bench_settings():  # noqa: ANN201
     return WebRTCSettings(ice_host_addresses=["127.0.0.1"], ice_servers=[], width=640,
                           height=360, fps=15, x264_preset="ultrafast",
                           max_streams_per_user=10_000, max_viewers_per_camera=10_000,
-                          source_linger_s=1.0)
+                          source_linger_s=1.0,
+                          direct_rtp=os.environ.get("BENCH_AIORTC_LOOP") != "1")
 
 
 def viewer(i: int):  # noqa: ANN201
@@ -603,7 +605,11 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=20, help="tap → first frame trials")
     parser.add_argument("--in-process-ttff", action="store_true",
                         help="measure tap → first frame without the HTTP app")
+    parser.add_argument("--aiortc-loop", action="store_true",
+                        help="our pipeline with aiortc's media loop instead of direct RTP")
     args = parser.parse_args()
+    if args.aiortc_loop:
+        os.environ["BENCH_AIORTC_LOOP"] = "1"  # read by the spawned sender processes
     settings = bench_settings()
     fps = settings.fps
 
@@ -625,6 +631,9 @@ def main() -> None:
           f"{settings.bitrate_kbps} kbit/s, 1 thread): {encoder_fps:.0f} frames/s per core "
           f"(runs: {', '.join(f'{r:.0f}' for r in encoder_runs)}) -> {encoder_vpc:.1f} "
           f"viewers/core; {args.viewers} encoder instances round-robin: {many:.0f} frames/s")
+
+    def vpc_of(outcome: dict) -> float:
+        return outcome["viewers_per_core"]
 
     def report(label: str, outcome: dict, count: int) -> float:
         rates = outcome["rates"]
@@ -649,11 +658,16 @@ def main() -> None:
           f"glass-to-glass (demo clock strip -> frame decoded by aiortc, whose receiver "
           f"holds each frame until the next one starts: +1/{fps} s) median "
           f"{ours['latency_median_s'] or float('nan'):.3f}s")
-    print(f"    where the time goes: event-loop thread (fan-out, aiortc packetizing, SRTP, "
-          f"UDP) {loop_ms:.2f} ms and encoder threads (copy, watermark, x264) "
+    print(f"    where the time goes ({'aiortc media loop' if args.aiortc_loop else 'direct RTP'}): "
+          f"event-loop thread (fan-out, RTCP, ICE{', packetizing, SRTP, UDP' if args.aiortc_loop else ''}) "
+          f"{loop_ms:.2f} ms and encoder threads (copy, watermark, x264"
+          f"{'' if args.aiortc_loop else ', packetizing, SRTP, UDP'}) "
           f"{per_frame_ms - loop_ms:.2f} ms per viewer-frame; x264 alone with "
           f"{args.viewers} instances takes {1000 / many:.2f} ms per frame, with one "
           f"{1000 / encoder_fps:.2f} ms")
+    print(f"    against {args.viewers} encoder instances (the encoders {args.viewers} viewers "
+          f"need, without anything else): {vpc_of(ours) / (many / fps):.2f}; against one "
+          f"instance (the last line's encoder_ratio): {vpc_of(ours) / encoder_vpc:.2f}")
     report("(c) plain aiortc relay (MediaRelay, default encoder, one Pillow text line)",
            plain, args.aiortc_viewers)
 
