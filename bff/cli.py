@@ -1,4 +1,4 @@
-"""The `bff` command line: serve, migrate, seed the demo, create users, import the camera
+"""The `bff` command line: serve, migrate, seed the demo, create users, import or sync the camera
 catalogue, verify the audit chain. Settings come from BFF_* environment variables (see README)."""
 
 from __future__ import annotations
@@ -119,6 +119,28 @@ async def _catalog_import(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _catalog_sync(settings: Settings) -> int:
+    from bff.catalog.sync import sync_catalogue
+    from bff.lib.db import create_database
+    from bff.lib.migrate import upgrade_to_head
+    from bff.platform.base import PlatformError
+    from bff.platform.factory import create_platform
+
+    database = create_database(settings.database)
+    platform = create_platform(settings)
+    try:
+        await upgrade_to_head(database)
+        summary = await sync_catalogue(database, platform, platform_id=settings.platform.kind)
+    except PlatformError as exc:
+        print(f"cannot sync the catalogue: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        await platform.close()
+        await database.close()
+    print(f"catalogue sync: {summary.line()}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bff", description="城市睿眼 Mobile BFF")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -141,6 +163,9 @@ def build_parser() -> argparse.ArgumentParser:
         "import", help="load an appendix-5 catalogue (.xlsx or .csv) and write a per-row report")
     catalog_import.add_argument("path")
     catalog_import.add_argument("--report", help="report CSV (default: PATH.report.csv beside it)")
+    catalog_sub.add_parser(
+        "sync", help="merge the platform's live channel fields (online, name, position, type) "
+        "into the catalogue; new cameras are added unshared and flagged")
     audit = sub.add_parser("audit", help="audit log tools")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     audit_sub.add_parser("verify", help="verify the hash chain of the audit log")
@@ -165,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "create-user":
         return asyncio.run(_create_user(settings, args))
+    if args.command == "catalog" and args.catalog_command == "sync":
+        return asyncio.run(_catalog_sync(settings))
     if args.command == "catalog":
         return asyncio.run(_catalog_import(settings, args))
     if args.command == "audit":

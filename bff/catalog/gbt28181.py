@@ -162,6 +162,9 @@ FLAG_MESSAGES_ZH: Mapping[str, str] = MappingProxyType(
         "type": "类型编码未定义（应为111–999中的类型）",
         "not_camera": "类型编码不是视频采集前端设备（如131摄像机、132网络摄像机、121视频卡口）",
         "network": "网络标识无效（应为0–8，9为预留）",
+        # Set by catalogue sync (bff.catalog.sync), not by the code rules above.
+        "not_in_catalogue": "平台上有此摄像机，但资源目录未登记（共享属性、权限待补录）",
+        "no_position": "平台未提供经纬度，暂不在附近列表中显示",
     }
 )
 
@@ -177,10 +180,17 @@ FLAG_MESSAGES_EN: Mapping[str, str] = MappingProxyType(
         "type": "type code is undefined (must be one of 111-999)",
         "not_camera": "type code is not a picture-capturing front-end device (131, 132, 121 …)",
         "network": "network id is invalid (0-8; 9 is reserved)",
+        # Set by catalogue sync (bff.catalog.sync), not by the code rules above.
+        "not_in_catalogue": "on the platform but not in the city catalogue (sharing and "
+        "permissions still to be registered)",
+        "no_position": "the platform gives no coordinates; not shown among nearby cameras",
     }
 )
 
 CIVIL_FLAGS = ("length", "non_digit", "province", "city", "district")
+SYNC_FLAGS = ("not_in_catalogue", "no_position")
+"""Flags catalogue sync sets on cameras it had to add; kept with the code flags so the
+camera page lists them, and replaced when a catalogue import covers the camera."""
 
 
 class DeviceCodeParts(msgspec.Struct, frozen=True, kw_only=True):
