@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State, UploadFile
 from litestar.di import Provide
@@ -19,11 +20,28 @@ from bff.audit.services import AuditLog
 from bff.auth.departments import DEPARTMENTS
 from bff.auth.policy import AccessScope
 from bff.auth.schemas import SignedInUser
-from bff.catalog.deps import provide_access_scope, provide_catalog, provide_nearby_query
+from bff.catalog.deps import (
+    provide_access_scope,
+    provide_catalog,
+    provide_map_query,
+    provide_map_settings,
+    provide_nearby_query,
+)
 from bff.catalog.importer import import_catalogue
-from bff.catalog.schemas import CameraRecord, CameraSummary, NearbyQuery
+from bff.catalog.nearby import COMPASS_EN, COMPASS_ZH
+from bff.catalog.schemas import (
+    CAMERA_TYPES,
+    CameraRecord,
+    CameraSummary,
+    MapPageConfig,
+    MapQuery,
+    MapTiles,
+    NearbyQuery,
+)
 from bff.catalog.services import CatalogService, radar_points
 from bff.lib.errors import AppError
+from bff.lib.i18n import locale_of, translate
+from bff.lib.settings import MapSettings
 from bff.platform.demo_catalog import DISTRICTS
 
 CAMERA_DEPENDENCIES = {
@@ -32,6 +50,38 @@ CAMERA_DEPENDENCIES = {
 }
 
 QUERY_DEPENDENCY = {"nearby_query": Provide(provide_nearby_query, sync_to_thread=False)}
+
+MAP_DEPENDENCIES = {
+    "map_settings": Provide(provide_map_settings, sync_to_thread=False),
+    "map_query": Provide(provide_map_query, sync_to_thread=False),
+}
+
+MAP_LIMIT = 100
+"""Cameras the map asks for around a position (the list shows 50; a map holds more)."""
+
+_MAP_TEXT_KEYS = (
+    "access.may_view", "access.request", "access.not_shared", "access.out_of_scope",
+    "access.unavailable", "camera.online", "camera.offline", "nearby.count", "nearby.empty",
+    "nearby.locating", "nearby.location_denied", "nearby.radar_scale", "map.you",
+    "map.recentre", "map.open", "map.tiles_failed", "map.load_failed", "map.same_spot",
+    *(f"camera.type.{code}" for code in sorted(CAMERA_TYPES)),
+)
+
+
+def map_page_config(settings: MapSettings, query: MapQuery, locale: str) -> MapPageConfig:
+    """The map script's configuration: tiles (if any), where to start, its strings."""
+    tiles = None
+    if settings.tile_url:
+        tiles = MapTiles(url=settings.tile_url, label_url=settings.label_url or None,
+                         subdomains=list(settings.subdomains), attribution=settings.attribution)
+    start = (query.lat, query.lon) if query.lat is not None and query.lon is not None else None
+    return MapPageConfig(
+        api="/api/cameras/nearby", limit=MAP_LIMIT,
+        centre=(settings.centre_lat, settings.centre_lon), start=start,
+        max_zoom=settings.max_zoom, tiles=tiles,
+        compass=list(COMPASS_EN if locale == "en" else COMPASS_ZH),
+        text={key: translate(key, locale) for key in _MAP_TEXT_KEYS},
+    )
 
 
 def camera_or_404(catalog: CatalogService, device_id: str) -> CameraRecord:
@@ -46,25 +96,41 @@ class NearbyController(Controller):
 
     dependencies = CAMERA_DEPENDENCIES
 
-    @get("/", name="catalog:nearby-page")
-    async def nearby_page(self, current_user: SignedInUser) -> Template:
+    @get("/", name="catalog:nearby-page", dependencies=MAP_DEPENDENCIES)
+    async def nearby_page(self, current_user: SignedInUser, map_settings: MapSettings) -> Template:
         """The page shell; the list arrives by htmx once the phone knows where it is."""
         return Template("pages/catalog/nearby.html", context={
             "user": current_user, "districts": DISTRICTS, "departments": DEPARTMENTS,
+            "centre": (map_settings.centre_lat, map_settings.centre_lon),
         })
 
-    @get("/nearby/list", name="catalog:nearby-list", dependencies=QUERY_DEPENDENCY)
+    @get("/nearby/list", name="catalog:nearby-list",
+         dependencies={**QUERY_DEPENDENCY, **MAP_DEPENDENCIES})
     async def nearby_list(self, request: Request, current_user: SignedInUser, access: AccessScope,
-                          catalog: CatalogService, nearby_query: NearbyQuery) -> Template:
+                          catalog: CatalogService, nearby_query: NearbyQuery,
+                          map_settings: MapSettings) -> Template:
         """The list fragment (or the whole page when not asked by htmx)."""
         cameras = catalog.nearby(access, nearby_query)
         points, rim_m = radar_points(cameras)
         context = {"user": current_user, "cameras": cameras, "query": nearby_query,
                    "radar": points, "radar_rim_m": rim_m,
-                   "districts": DISTRICTS, "departments": DEPARTMENTS}
+                   "districts": DISTRICTS, "departments": DEPARTMENTS,
+                   "centre": (map_settings.centre_lat, map_settings.centre_lon)}
         if request.htmx:  # type: ignore[attr-defined]
             return Template("partials/catalog/_camera_list.html", context=context)
         return Template("pages/catalog/nearby.html", context=context)
+
+    @get("/map", name="catalog:map-page", dependencies=MAP_DEPENDENCIES)
+    async def map_page(self, request: Request, current_user: SignedInUser,
+                       map_settings: MapSettings, map_query: MapQuery) -> Template:
+        """地图: the cameras of the list as markers around the user, over map tiles when a
+        tile URL is configured, else on a plain plot with distance rings. The markers come
+        from the nearby API, so permission filtering is the list's."""
+        config = map_page_config(map_settings, map_query, locale_of(request))
+        return Template("pages/catalog/map.html", context={
+            "user": current_user, "query": map_query, "districts": DISTRICTS,
+            "departments": DEPARTMENTS, "config": msgspec.to_builtins(config),
+        })
 
     @get("/api/cameras/nearby", name="catalog:nearby-api", dependencies=QUERY_DEPENDENCY)
     async def nearby_api(self, access: AccessScope, catalog: CatalogService,

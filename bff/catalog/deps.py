@@ -8,8 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bff.auth.policy import AccessScope
 from bff.auth.schemas import SignedInUser
-from bff.catalog.schemas import NearbyQuery
+from bff.catalog.schemas import MapQuery, NearbyQuery
 from bff.catalog.services import CatalogService, access_scope_of
+from bff.lib.settings import MapSettings
 from bff.lib.validation import parse_query
 
 
@@ -23,3 +24,11 @@ async def provide_access_scope(db_session: AsyncSession, current_user: SignedInU
 
 def provide_nearby_query(request: Request) -> NearbyQuery:
     return parse_query(request, NearbyQuery)
+
+
+def provide_map_query(request: Request) -> MapQuery:
+    return parse_query(request, MapQuery)
+
+
+def provide_map_settings(state: State) -> MapSettings:
+    return state.map_settings

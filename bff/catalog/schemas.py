@@ -68,6 +68,9 @@ class CameraRecord(msgspec.Struct, kw_only=True):
 
 Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
 Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
+RegionPrefix = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{2,6}$")]
+DeptCode = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{2}$")]
+SearchText = Annotated[str, msgspec.Meta(max_length=64)]
 
 
 class NearbyQuery(Schema, kw_only=True):
@@ -77,10 +80,55 @@ class NearbyQuery(Schema, kw_only=True):
     lon: Longitude
     limit: Annotated[int, msgspec.Meta(ge=1, le=200)] = 50
     radius_m: Annotated[float, msgspec.Meta(gt=0, le=200_000)] | None = None
-    region: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{2,6}$")] | None = None
-    dept: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{2}$")] | None = None
-    q: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    region: RegionPrefix | None = None
+    dept: DeptCode | None = None
+    q: SearchText | None = None
     viewable_only: bool = False
+
+
+class MapQuery(Schema, kw_only=True):
+    """How the map page opens: the position and filters the list hands over (all optional;
+    without a position the phone is asked for one)."""
+
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    region: RegionPrefix | None = None
+    dept: DeptCode | None = None
+    q: SearchText | None = None
+    viewable_only: bool = False
+
+    def __post_init__(self) -> None:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat and lon go together")
+
+
+class MapTiles(Schema, kw_only=True):
+    """Tile layers of the map page, from `MapSettings` (Leaflet URL template syntax)."""
+
+    url: str
+    label_url: str | None
+    subdomains: list[str]
+    attribution: str
+
+
+class MapPageConfig(Schema, kw_only=True):
+    """What the map page's script needs, embedded in the page as JSON."""
+
+    api: str
+    """The nearby JSON API the markers come from (permission-filtered on the server)."""
+    limit: int
+    """Cameras asked for per position."""
+    centre: tuple[float, float]
+    """City centre (lat, lon, WGS84): the first view and the fallback position."""
+    start: tuple[float, float] | None
+    """Position handed over by the list (lat, lon); None = ask the phone."""
+    max_zoom: int
+    tiles: MapTiles | None
+    """None = no tiles configured: a plot of positions on a plain background."""
+    compass: list[str]
+    """Eight compass labels from north, clockwise, in the page's language."""
+    text: dict[str, str]
+    """Translated strings the script shows."""
 
 
 AccessLabel = Literal["may_view", "request", "not_shared", "out_of_scope", "unavailable"]

@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,19 +34,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`bff serve` on the embedded default with loopback ICE; yields its base URL."""
+@contextmanager
+def running_server(folder: Path, **extra_env: str) -> Iterator[str]:
+    """`bff serve` on the embedded default with loopback ICE (plus `extra_env`); yields
+    its base URL and stops it afterwards."""
     port = _free_port()
-    folder = tmp_path_factory.mktemp("server")
     env = {
-        **os.environ,
+        # a map tile host configured outside must not leak into the tests
+        **{k: v for k, v in os.environ.items() if not k.startswith("BFF_MAP_")},
         "BFF_PORT": str(port),
         "BFF_DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'bff.sqlite3'}",
         "BFF_DEMO_PASSWORD": PASSWORD,
         "BFF_DEMO_CAMERAS": "3000",
         "BFF_ICE_HOST_ADDRESSES": "127.0.0.1",
         "BFF_SOURCE_LINGER_SECONDS": "0.5",
+        **extra_env,
     }
     env.pop("BFF_REDIS_URL", None)
     log = open(folder / "server.log", "wb")
@@ -65,13 +68,22 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     else:
         process.kill()
         raise RuntimeError("server did not start within 90 s")
-    yield base
-    process.terminate()
     try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app under test (no map tiles configured); yields its base URL."""
+    with running_server(tmp_path_factory.mktemp("server")) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -4,11 +4,24 @@
   "use strict";
   var form = document.getElementById("nearby-form");
   var status = document.getElementById("locate-status");
+  var mapTab = document.getElementById("tab-map");
   if (!form) return;
+
+  // The map tab opens the map on the same position and filters.
+  function syncMapTab() {
+    if (!mapTab) return;
+    var params = new URLSearchParams();
+    new FormData(form).forEach(function (value, key) { if (value !== "") params.append(key, value); });
+    var query = params.toString();
+    mapTab.href = "/map" + (query ? "?" + query : "");
+  }
+  form.addEventListener("change", syncMapTab);
+  form.addEventListener("input", syncMapTab);
 
   function search(lat, lon) {
     document.getElementById("lat").value = lat.toFixed(6);
     document.getElementById("lon").value = lon.toFixed(6);
+    syncMapTab();
     htmx.trigger(form, "locate");
   }
   function useCentre(message) {
@@ -30,5 +43,6 @@
   form.addEventListener("htmx:confirm", function (event) {
     if (!document.getElementById("lat").value) { event.preventDefault(); }
   });
+  syncMapTab();
   if (document.getElementById("lat").value) { htmx.trigger(form, "locate"); } else { locate(); }
 })();
