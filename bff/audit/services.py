@@ -30,6 +30,11 @@ class AuditAction:
     VIEW_START = "view.start"
     VIEW_STOP = "view.stop"
     VIEW_DENIED = "view.denied"
+    PTZ_MOVE = "ptz.move"
+    PTZ_STOP = "ptz.stop"
+    PTZ_AUTO_STOP = "ptz.auto_stop"
+    """The server stopped a move no stop followed (phone gone) or at shutdown."""
+    PTZ_DENIED = "ptz.denied"
 
 
 def entry_digest(prev_hash: str, at: datetime, actor_id: int | None, actor: str, action: str,

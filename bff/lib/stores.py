@@ -12,7 +12,7 @@ from redis.asyncio import Redis
 
 from bff.lib.settings import RedisSettings
 
-STORE_NAMES = ("sessions", "auth", "rate_limit")
+STORE_NAMES = ("sessions", "auth", "rate_limit", "ptz")
 
 
 @dataclass

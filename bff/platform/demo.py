@@ -4,6 +4,9 @@ It stands in for a real GB/T 28181 platform so the whole app runs on a fresh mac
 The catalogue comes from `demo_catalog` (deterministic); a live stream is the demo's
 synthetic media URL `demo://live/<device_id>?name=<camera name>`, which the media path
 turns into a moving picture with the camera name and a clock.
+
+PTZ commands move a per-camera head (`DemoPtzHead`) owned by this instance; the live URL
+carries the head to the camera's picture, which pans, tilts and zooms with it.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import datetime
-from urllib.parse import quote
 
 from bff.catalog.schemas import ONLINE, CameraRecord
 from bff.lib.settings import Settings
@@ -27,6 +29,8 @@ from bff.platform.base import (
     Recording,
 )
 from bff.platform.demo_catalog import DEFAULT_SEED, generate_demo_catalogue
+from bff.platform.demo_ptz import DemoPtzHead
+from bff.platform.demo_video import demo_live_url
 
 PAGE_SIZE = 1_000
 
@@ -45,6 +49,7 @@ class DemoPlatform:
         self._names: dict[str, str] = {}
         self._generating: asyncio.Lock | None = None
         self._active: Counter[str] = Counter()
+        self._heads: dict[str, DemoPtzHead] = {}
         self._closed = False
         self._closed_event: asyncio.Event | None = None
 
@@ -83,14 +88,16 @@ class DemoPlatform:
                    for r in page]
 
     async def start_live(self, device_id: str) -> str:
-        """Return the synthetic media URL of a camera; raise DeviceNotFound if unknown."""
+        """Return the synthetic media URL of a camera; raise DeviceNotFound if unknown.
+
+        The URL (a `DemoLiveUrl`) carries the camera's PTZ head to its live source."""
         self._check_open()
         await self._catalogue()
         name = self._names.get(device_id)
         if name is None:
             raise DeviceNotFound(device_id)
         self._active[device_id] += 1
-        return f"demo://live/{quote(device_id, safe='')}?name={quote(name, safe='')}"
+        return demo_live_url(device_id, name, self.head(device_id))
 
     async def stop_live(self, device_id: str) -> None:
         """Forget one reader of a camera's live stream (nothing to tell upstream)."""
@@ -122,7 +129,20 @@ class DemoPlatform:
         raise NotImplementedError("demo playback")
 
     async def ptz(self, device_id: str, move: PtzMove) -> None:
-        raise NotImplementedError("demo PTZ")
+        """Move (or stop) the camera's head; its live picture follows. Every demo camera
+        has a head: refusing cameras without one is the BFF's rule, not the platform's."""
+        self._check_open()
+        await self._catalogue()
+        if device_id not in self._names:
+            raise DeviceNotFound(device_id)
+        self.head(device_id).apply(move)
+
+    def head(self, device_id: str) -> DemoPtzHead:
+        """The PTZ head of a camera (at home until first moved)."""
+        head = self._heads.get(device_id)
+        if head is None:
+            head = self._heads[device_id] = DemoPtzHead()
+        return head
 
     async def alarms(self) -> AsyncIterator[PlatformAlarm]:
         """The demo's devices raise no alarms: wait until the platform closes."""

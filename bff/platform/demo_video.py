@@ -6,6 +6,12 @@ bouncing block (so motion is visible and the encoder has work to do), the camera
 a running clock (HH:MM:SS.mmm) and a machine-readable millisecond timestamp strip used by
 latency benchmarks. It is cheap: the text is rendered once with Pillow, the clock comes
 from a pre-rendered glyph atlas, and each frame is a handful of numpy slice copies.
+
+The picture also shows where the camera's pan/tilt/zoom head points (`HeadPosition`):
+the scene (bars, block and a bearing/elevation grid) slides as the head pans and tilts
+and is magnified around the centre as it zooms, a readout `P 012.5° T +05.0° Z 1.8x` sits
+in the bottom-right corner, and a second block strip (right of the timestamp) carries
+the same position machine-readably for tests (`read_ptz_strip`).
 """
 
 from __future__ import annotations
@@ -13,13 +19,15 @@ from __future__ import annotations
 import asyncio
 import math
 import time
+from collections.abc import Sequence
 from fractions import Fraction
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import av
 import numpy as np
 
 from bff.lib.settings import WebRTCSettings
+from bff.platform.demo_ptz import HOME, DemoPtzHead, HeadPosition
 from bff.webrtc.drawing import (
     STAMP_BITS,
     STAMP_BLOCK,
@@ -36,17 +44,42 @@ DEMO_SCHEME = "demo"
 _BAR_PERIOD = 160  # pixels between two bright bars
 _BAR_SPEED = 96  # pixels per second the bars move
 _NEUTRAL = 128
+_FIELD_OF_VIEW = 60.0  # horizontal degrees seen at zoom 1
+_GRID_STEP = 10  # degrees between grid lines
+_LABEL_STEP = 30  # degrees between labelled bearing lines
+_GRID_LUMA = 24
+# The PTZ strip: 32 bits (4-bit mark, pan, tilt, zoom) + 8-bit checksum, 8×8 blocks,
+# right after the timestamp strip on the bottom edge (needs a picture ≥ 640 wide).
+PTZ_STRIP_X = STAMP_BITS * STAMP_BLOCK
+_PTZ_MARK = 0xA
 
 
-def demo_live_url(device_id: str, name: str) -> str:
-    """The media URL of a demo camera's live stream."""
-    return f"{DEMO_SCHEME}://live/{device_id}?name={quote(name, safe='')}"
+class DemoLiveUrl(str):
+    """A demo live URL that also hands the camera's PTZ head to its live source.
+
+    The hub passes the platform's media URL unchanged to `open_media`, so the head
+    travels with the URL instead of through a lookup table (no module state): as a string
+    this is the ordinary `demo://live/…` URL, and `DemoLiveSource` picks up `head`.
+    """
+
+    head: DemoPtzHead | None
+
+    def __new__(cls, url: str, head: DemoPtzHead | None = None) -> DemoLiveUrl:
+        self = super().__new__(cls, url)
+        self.head = head
+        return self
+
+
+def demo_live_url(device_id: str, name: str, head: DemoPtzHead | None = None) -> DemoLiveUrl:
+    """The media URL of a demo camera's live stream (carrying its PTZ head, if given)."""
+    return DemoLiveUrl(
+        f"{DEMO_SCHEME}://live/{quote(device_id, safe='')}?name={quote(name, safe='')}", head)
 
 
 def parse_demo_url(url: str) -> tuple[str, str]:
     """(device_id, camera name) of a demo live URL; ValueError if it is not one."""
     parts = urlsplit(url)
-    device_id = parts.path.strip("/")
+    device_id = unquote(parts.path.strip("/"))
     if parts.scheme != DEMO_SCHEME or parts.netloc != "live" or not device_id:
         raise ValueError("not a demo live URL")
     name = parse_qs(parts.query).get("name", [""])[0]
@@ -84,23 +117,42 @@ class DemoPicture:
         self._clock = OpaqueClock(clock_font)
         self._clock_text_width = self._clock.width_of("00:00:00.000")
         self._box = max(8, height // 8)
+        self._ppd = width / _FIELD_OF_VIEW  # pixels per degree at zoom 1
+        self._readout = OpaqueClock(load_font(choice, max(10, height // 22)),
+                                    alphabet="0123456789.-+ PTZx°")
+        self._grid_labels = OpaqueClock(load_font(choice, max(9, height // 30)),
+                                        alphabet="0123456789+-°", background=_GRID_LUMA)
+        self._banner_height = self._banner.shape[0] if self._banner.size else 0
 
-    def render(self, wall_time: float) -> av.VideoFrame:
-        """A new frame showing the scene at `wall_time` (seconds since the epoch)."""
+    def render(self, wall_time: float, view: HeadPosition = HOME) -> av.VideoFrame:
+        """A new frame showing the scene at `wall_time` (seconds since the epoch) as seen
+        with the PTZ head at `view`."""
         width, height = self.width, self.height
         frame, (y, u, v) = new_frame(width, height)
-        offset = int(wall_time * _BAR_SPEED) % _BAR_PERIOD
+        pan = (view.pan + 180.0) % 360.0 - 180.0  # signed, so the home scene sits at 0
+        # The scene moves against the head: panning right slides it left, tilting up
+        # slides it down. The bars are diagonal (one column per two rows), so sliding
+        # them down by d rows is sliding them sideways by d / 2 columns.
+        shift_x = round(pan * self._ppd)
+        shift_y = round(view.tilt * self._ppd)
+        offset = (int(wall_time * _BAR_SPEED) + shift_x - shift_y // 2) % _BAR_PERIOD
         y[:] = self._luma[:, offset : offset + width]
         u[:] = self._u[:, offset // 2 : offset // 2 + width // 2]
         v[:] = self._v[:, offset // 2 : offset // 2 + width // 2]
 
-        # A block bouncing on a Lissajous path: motion in both directions.
+        # A block bouncing on a Lissajous path (motion in both directions), anchored in
+        # the scene: it leaves the picture when the head turns away.
         box = self._box
-        bx = int((width - box) * (0.5 + 0.5 * math.sin(wall_time * 0.9)))
-        by = int((height - box) * (0.5 + 0.5 * math.sin(wall_time * 1.3 + 1.0)))
-        y[by : by + box, bx : bx + box] = 220
-        u[by // 2 : (by + box) // 2, bx // 2 : (bx + box) // 2] = 90
-        v[by // 2 : (by + box) // 2, bx // 2 : (bx + box) // 2] = 200
+        bx = int((width - box) * (0.5 + 0.5 * math.sin(wall_time * 0.9))) - shift_x
+        by = int((height - box) * (0.5 + 0.5 * math.sin(wall_time * 1.3 + 1.0))) + shift_y
+        _fill(y, by, bx, box, box, 220)
+        _fill(u, by // 2, bx // 2, box // 2, box // 2, 90)
+        _fill(v, by // 2, bx // 2, box // 2, box // 2, 200)
+
+        if view.zoom > 1.0:
+            for plane in (y, u, v):
+                _magnify(plane, view.zoom)
+        self._draw_grid(y, pan, view.tilt, view.zoom)
 
         banner = self._banner
         if banner.size:
@@ -118,10 +170,138 @@ class DemoPicture:
         u[cy // 2 : (cy + self._clock.height) // 2 + 1, cx // 2 :] = _NEUTRAL
         v[cy // 2 : (cy + self._clock.height) // 2 + 1, cx // 2 :] = _NEUTRAL
 
+        self._draw_head_readout(y, u, v, view)
         draw_timestamp(y, int(wall_time * 1000))
         u[-STAMP_BLOCK // 2 :, : STAMP_BITS * STAMP_BLOCK // 2] = _NEUTRAL
         v[-STAMP_BLOCK // 2 :, : STAMP_BITS * STAMP_BLOCK // 2] = _NEUTRAL
         return frame
+
+    def _draw_grid(self, y: np.ndarray, pan: float, tilt: float, zoom: float) -> None:
+        """Bearing lines every 10° (labelled every 30°) and elevation lines every 10°
+        (the horizon doubled), at their screen positions for this head position."""
+        rows, cols = y.shape
+        ppd = self._ppd * zoom
+        cx, cy = cols / 2, rows / 2
+        labels = self._grid_labels
+        first = math.ceil((pan - cx / ppd) / _GRID_STEP) * _GRID_STEP
+        for bearing in range(first, math.floor(pan + cx / ppd) + 1, _GRID_STEP):
+            x = round(cx + (bearing - pan) * ppd)
+            if not 0 <= x < cols:
+                continue
+            y[:, x] = _GRID_LUMA
+            if bearing % _LABEL_STEP == 0:
+                y[:, x + 1 : x + 2] = _GRID_LUMA
+                labels.draw(y, x + 3, min(rows - labels.height, self._banner_height + 4),
+                            f"{bearing % 360:03d}°")
+        first = math.ceil((tilt - cy / ppd) / _GRID_STEP) * _GRID_STEP
+        for elevation in range(first, math.floor(tilt + cy / ppd) + 1, _GRID_STEP):
+            row = round(cy + (tilt - elevation) * ppd)
+            if not 0 <= row < rows:
+                continue
+            y[row : row + (2 if elevation == 0 else 1), :] = _GRID_LUMA
+            if row + 2 + labels.height <= rows:
+                labels.draw(y, 4, row + 2, f"{elevation:+d}°")
+
+    def _draw_head_readout(self, y: np.ndarray, u: np.ndarray, v: np.ndarray,
+                           view: HeadPosition) -> None:
+        """Centre cross, the human-readable P/T/Z readout and the machine-readable strip."""
+        rows, cols = y.shape
+        cx, cy, arm = cols // 2, rows // 2, max(6, rows // 30)
+        y[cy - 2 : cy + 2, cx - arm - 1 : cx + arm + 1] = 16
+        y[cy - arm - 1 : cy + arm + 1, cx - 2 : cx + 2] = 16
+        y[cy - 1 : cy + 1, cx - arm : cx + arm] = 235
+        y[cy - arm : cy + arm, cx - 1 : cx + 1] = 235
+
+        pan_tenths, tilt_tenths, zoom_tenths = _tenths(view)
+        text = (f"P {pan_tenths / 10:05.1f}° T {tilt_tenths / 10:+05.1f}° "
+                f"Z {zoom_tenths / 10:.1f}x")
+        readout = self._readout
+        rx = max(0, cols - readout.width_of(text) - 8)
+        ry = max(0, rows - STAMP_BLOCK - readout.height - 6)
+        readout.draw(y, rx, ry, text)
+        u[ry // 2 : (ry + readout.height) // 2 + 1, rx // 2 :] = _NEUTRAL
+        v[ry // 2 : (ry + readout.height) // 2 + 1, rx // 2 :] = _NEUTRAL
+
+        if cols >= PTZ_STRIP_X + STAMP_BITS * STAMP_BLOCK:
+            _draw_blocks(y, PTZ_STRIP_X, _ptz_word(view))
+            u[-STAMP_BLOCK // 2 :, PTZ_STRIP_X // 2 :] = _NEUTRAL
+            v[-STAMP_BLOCK // 2 :, PTZ_STRIP_X // 2 :] = _NEUTRAL
+
+
+def _fill(plane: np.ndarray, top: int, left: int, height: int, width: int, value: int) -> None:
+    """Fill a rectangle, clipped to the plane (it may lie partly or wholly outside)."""
+    rows, cols = plane.shape
+    bottom, right = min(rows, top + height), min(cols, left + width)
+    top, left = max(0, top), max(0, left)
+    if top < bottom and left < right:
+        plane[top:bottom, left:right] = value
+
+
+def _zoom_index(size: int, zoom: float) -> np.ndarray:
+    # Output pixel i shows the source pixel (i - centre) / zoom away from the centre.
+    centre = size / 2
+    index = ((np.arange(size) + 0.5 - centre) / zoom + centre).astype(np.intp)
+    return np.clip(index, 0, size - 1)
+
+
+def _magnify(plane: np.ndarray, zoom: float) -> None:
+    """Magnify a plane in place around its centre (nearest neighbour: two gathers,
+    ≈ 0.2 ms for a 640×360 luma plane)."""
+    rows, cols = plane.shape
+    plane[:] = plane.take(_zoom_index(rows, zoom), axis=0).take(_zoom_index(cols, zoom), axis=1)
+
+
+def _tenths(view: HeadPosition) -> tuple[int, int, int]:
+    return (round(view.pan * 10) % 3600, round(view.tilt * 10), round(view.zoom * 10))
+
+
+def _ptz_checksum(value: int) -> int:
+    return (sum(value.to_bytes(4, "big")) & 0xFF) ^ 0x5A
+
+
+def _ptz_word(view: HeadPosition) -> int:
+    """Mark (4 bits) · pan in tenths of a degree (12) · tilt + 45° in tenths (10) · zoom in
+    tenths (6), then an 8-bit checksum."""
+    pan, tilt, zoom = _tenths(view)
+    value = ((_PTZ_MARK << 28) | (pan << 16) | (min(max(tilt + 450, 0), 1023) << 6)
+             | min(max(zoom, 0), 63))
+    return (value << 8) | _ptz_checksum(value)
+
+
+def _draw_blocks(y_plane: np.ndarray, x0: int, word: int) -> None:
+    rows = y_plane.shape[0]
+    top = rows - STAMP_BLOCK
+    for bit in range(STAMP_BITS):
+        on = (word >> (STAMP_BITS - 1 - bit)) & 1
+        x = x0 + bit * STAMP_BLOCK
+        y_plane[top:rows, x : x + STAMP_BLOCK] = 235 if on else 16
+
+
+def read_ptz_strip(y_plane: np.ndarray) -> HeadPosition | None:
+    """The head position drawn into a frame's PTZ strip (to a tenth of a degree / of a
+    zoom step); None when the strip is absent or unreadable."""
+    rows, cols = y_plane.shape
+    if cols < PTZ_STRIP_X + STAMP_BITS * STAMP_BLOCK:
+        return None
+    top = rows - STAMP_BLOCK
+    centres = y_plane[top + 2 : rows - 2, PTZ_STRIP_X : PTZ_STRIP_X + STAMP_BITS * STAMP_BLOCK]
+    blocks = centres.reshape(centres.shape[0], STAMP_BITS, STAMP_BLOCK)[:, :, 2:-2]
+    return decode_ptz_blocks(blocks.mean(axis=(0, 2)).tolist())
+
+
+def decode_ptz_blocks(levels: Sequence[float]) -> HeadPosition | None:
+    """The head position from the mean luma of the strip's 40 blocks, left to right (a
+    browser test reads them from a canvas); None when the checksum fails."""
+    if len(levels) != STAMP_BITS:
+        return None
+    word = 0
+    for level in levels:
+        word = (word << 1) | int(level > 125)
+    value, checksum = word >> 8, word & 0xFF
+    if value >> 28 != _PTZ_MARK or _ptz_checksum(value) != checksum:
+        return None
+    return HeadPosition(((value >> 16) & 0xFFF) / 10, (((value >> 6) & 0x3FF) - 450) / 10,
+                        (value & 0x3F) / 10)
 
 
 class DemoLiveSource:
@@ -130,11 +310,18 @@ class DemoLiveSource:
     Each frame is a new `av.VideoFrame` (consumers may still be reading the previous one
     in another thread). If the consumer falls behind, frames are skipped rather than
     delivered late: it is a live source.
+
+    The picture follows the camera's PTZ head: `head`, or the one a `DemoLiveUrl`
+    carries; without one the head stays at home.
     """
 
-    def __init__(self, url: str, settings: WebRTCSettings) -> None:
+    def __init__(self, url: str, settings: WebRTCSettings,
+                 head: DemoPtzHead | None = None) -> None:
         device_id, name = parse_demo_url(url)
         self.device_id = device_id
+        if head is None and isinstance(url, DemoLiveUrl):
+            head = url.head
+        self._head = head
         self._picture = DemoPicture(device_id, name, settings.width, settings.height,
                                     settings.watermark_font)
         self._interval = 1.0 / settings.fps
@@ -158,7 +345,8 @@ class DemoLiveSource:
             self._index = int((now - self._start) / self._interval)
         if self._closed:
             raise StopAsyncIteration
-        frame = self._picture.render(time.time())
+        view = self._head.position() if self._head is not None else HOME
+        frame = self._picture.render(time.time(), view)
         frame.pts = self._index
         frame.time_base = self._time_base
         self._index += 1

@@ -19,6 +19,7 @@ from bff.catalog.schemas import PERM_LIVE
 from bff.catalog.services import CatalogService
 from bff.lib.errors import AppError
 from bff.lib.i18n import locale_of
+from bff.ptz.services import may_control
 from bff.webrtc.deps import provide_registry
 from bff.webrtc.errors import InvalidOffer, TooManyStreams, UpstreamUnavailable
 from bff.webrtc.registry import PeerRegistry, ViewerIdentity
@@ -37,13 +38,15 @@ class LiveController(Controller):
     async def live_page(self, request: Request, device_id: str, current_user: SignedInUser,
                         access: AccessScope, catalog: CatalogService,
                         registry: PeerRegistry) -> Template:
-        """Camera detail with the live player (the player starts only when allowed)."""
+        """Camera detail with the live player (the player starts only when allowed) and,
+        for a PTZ camera the user may control (permission 4), the PTZ pad."""
         record = camera_or_404(catalog, device_id)
         messages = FLAG_MESSAGES_EN if locale_of(request) == "en" else FLAG_MESSAGES_ZH
         return Template("pages/webrtc/live.html", context={
             "user": current_user, "camera": catalog.summary(record, access), "record": record,
             "flag_messages": [messages.get(f, f) for f in record.code_flags],
             "ice_servers_json": msgspec.json.encode(registry.ice_servers).decode(),
+            "ptz_pad": record.online == 1 and may_control(access, record),
         })
 
     @post("/api/cameras/{device_id:str}/live", name="webrtc:offer", status_code=201)

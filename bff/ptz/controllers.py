@@ -1,0 +1,50 @@
+"""PTZ API: one endpoint the live page's pad calls for every press and release."""
+
+from __future__ import annotations
+
+import math
+
+from litestar import Controller, post
+from litestar.di import Provide
+
+from bff.auth.policy import AccessScope
+from bff.auth.schemas import SignedInUser
+from bff.catalog.controllers import CAMERA_DEPENDENCIES, camera_or_404
+from bff.catalog.services import CatalogService
+from bff.lib.errors import AppError
+from bff.ptz.deps import provide_ptz_service
+from bff.ptz.schemas import PtzRequest, PtzResult
+from bff.ptz.services import PtzPlatformFailed, PtzRateLimited, PtzRefused, PtzService
+
+_REFUSAL_STATUS = {"not_ptz": 409, "forbidden": 403, "offline": 409}
+
+
+class PtzController(Controller):
+    """云台控制: move, zoom and stop a camera's head."""
+
+    dependencies = {**CAMERA_DEPENDENCIES,
+                    "ptz": Provide(provide_ptz_service, sync_to_thread=False)}
+
+    @post("/api/cameras/{device_id:str}/ptz", name="ptz:command", status_code=200)
+    async def command(self, device_id: str, data: PtzRequest, current_user: SignedInUser,
+                      access: AccessScope, catalog: CatalogService,
+                      ptz: PtzService) -> PtzResult:
+        """Send one PTZ command (a direction, zoom in/out or stop) after checking the
+        rate limit, that the camera has a PTZ head, permission 4 (云台) and that it is
+        online. A move lasts until a stop, or until the server's safety stop when
+        neither a stop nor a repeat arrives in time."""
+        record = camera_or_404(catalog, device_id)
+        try:
+            return await ptz.command(current_user, access, record, data)
+        except PtzRateLimited as exc:
+            seconds = max(1, math.ceil(exc.retry_after_s))
+            error = AppError(429, "ptz.rate_limited", code="ptz.rate_limited", seconds=seconds)
+            error.headers = {"Retry-After": str(seconds)}
+            raise error from exc
+        except PtzRefused as exc:
+            key = f"ptz.{exc.reason}"
+            raise AppError(_REFUSAL_STATUS[exc.reason], key, code=key) from exc
+        except PtzPlatformFailed as exc:
+            if exc.timed_out:
+                raise AppError(504, "ptz.timeout", code="ptz.timeout") from exc
+            raise AppError(502, "ptz.upstream", code="ptz.upstream") from exc

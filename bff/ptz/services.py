@@ -1,0 +1,273 @@
+"""PTZ commands: the rules around them, the audit trail and the safety stop.
+
+Every command is checked afresh, in this order: the per-user rate limit (it protects the
+platform, the policy check and the audit log from a flood; a stop that ends a move is
+never refused for rate), the camera has a PTZ head (camera type 1 or 4), the user holds
+permission 4 (云台) on it by the policy module (refusals are audited), and the camera is
+online. Then the platform gets the command.
+
+Audit: a move is written when it starts or changes (command, speed or user); the page
+repeats a held move to keep the safety stop away, and those repeats are not new moves.
+Every accepted stop is written too, with the move it ended and how long that lasted, so
+one press-and-hold reads as one `ptz.move` and one `ptz.stop` row. A stop by the safety
+watchdog is `ptz.auto_stop`, attributed to the user whose move it ended.
+
+Safety stop: if neither a stop nor a repeat arrives within `watchdog_s` of a move (the
+phone lost its connection, the browser was killed), the service stops the camera itself.
+The camera's current motion is kept in the shared store (Redis in deployment) with a
+token per command, so with several BFF processes only the process that handled the
+latest command stops the camera, and a stop handled by any process disarms it. (A
+process that dies mid-move takes its watchdog with it; the page's own stop, sent to any
+process, still ends the move.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+import uuid
+from datetime import timedelta
+from typing import Literal
+
+import msgspec
+from litestar.stores.base import Store
+
+from bff.audit.services import AuditAction, AuditLog
+from bff.auth.policy import AccessScope, may_use
+from bff.auth.schemas import SignedInUser
+from bff.catalog.schemas import ONLINE, PERM_PTZ, PTZ_CAMERA_TYPES, CameraRecord
+from bff.lib.ratelimit import RateLimiter
+from bff.lib.settings import PtzSettings
+from bff.platform.base import Platform, PlatformError, PlatformTimeout, PtzCommand, PtzMove
+from bff.ptz.schemas import PtzRequest, PtzResult
+
+log = logging.getLogger(__name__)
+
+STOP = PtzMove(command=PtzCommand.STOP, pan_speed=0, tilt_speed=0, zoom_speed=0)
+_SAFETY_STOP_ATTEMPTS = 3
+_SAFETY_STOP_RETRY_S = 1.0
+
+RefusalReason = Literal["not_ptz", "forbidden", "offline"]
+
+
+class PtzRefused(Exception):
+    """The command is not allowed: no PTZ head, no permission 4, or camera offline."""
+
+    def __init__(self, reason: RefusalReason) -> None:
+        super().__init__(reason)
+        self.reason: RefusalReason = reason
+
+
+class PtzRateLimited(Exception):
+    """The user sent more commands than the rate limit allows."""
+
+    def __init__(self, retry_after_s: float) -> None:
+        super().__init__(f"retry after {retry_after_s:.2f}s")
+        self.retry_after_s = retry_after_s
+
+
+class PtzPlatformFailed(Exception):
+    """The platform failed the command or did not answer within `command_timeout_s`."""
+
+    def __init__(self, timed_out: bool) -> None:
+        super().__init__("platform timeout" if timed_out else "platform error")
+        self.timed_out = timed_out
+
+
+class Motion(msgspec.Struct, kw_only=True, frozen=True):
+    """The ongoing move of one camera, as kept in the shared store."""
+
+    token: str
+    """New for every accepted move command (repeats included): the watchdog armed with
+    it may stop the camera only while it is still the latest."""
+    user_id: int
+    username: str
+    command: PtzCommand
+    speed: int
+    started_at: float
+    """Wall-clock time the move started (repeats keep it)."""
+
+
+def may_control(scope: AccessScope, camera: CameraRecord) -> bool:
+    """True when the camera has a PTZ head (type 1 or 4) and the user holds permission 4
+    (云台) on it now: whether the live page shows the PTZ pad."""
+    return camera.camera_type in PTZ_CAMERA_TYPES and may_use(scope, camera, PERM_PTZ)
+
+
+def platform_move(command: PtzCommand, speed: int) -> PtzMove:
+    """The platform command for `speed` per cent of the camera's top speed."""
+    if command is PtzCommand.STOP:
+        return STOP
+    pan_tilt = max(1, round(speed * 255 / 100))
+    return PtzMove(command=command, pan_speed=pan_tilt, tilt_speed=pan_tilt,
+                   zoom_speed=max(1, round(speed * 15 / 100)))
+
+
+class PtzService:
+    """Sends checked PTZ commands to the platform, audits them and stops cameras whose
+    move was left without a stop."""
+
+    def __init__(self, settings: PtzSettings, platform: Platform, audit: AuditLog,
+                 store: Store, limiter: RateLimiter) -> None:
+        self._settings = settings
+        self._platform = platform
+        self._audit = audit
+        self._store = store
+        self._limiter = limiter
+        # device id → (watchdog task, token of the move it guards)
+        self._watchdogs: dict[str, tuple[asyncio.Task[None], str]] = {}
+        self._closed = False
+
+    @property
+    def watched_cameras(self) -> set[str]:
+        """Cameras this process will stop if no stop arrives (for tests and health)."""
+        return set(self._watchdogs)
+
+    async def command(self, user: SignedInUser, scope: AccessScope, camera: CameraRecord,
+                      request: PtzRequest) -> PtzResult:
+        """Check and send one command; raises PtzRateLimited, PtzRefused or
+        PtzPlatformFailed."""
+        device_id = camera.device_id
+        is_stop = request.command is PtzCommand.STOP
+        motion = await self._motion(device_id)
+        retry_after = await self._limiter.hit(f"user:{user.id}")
+        # A stop that ends a move is never refused for rate: stopping is the safe side.
+        if retry_after and not (is_stop and motion is not None):
+            raise PtzRateLimited(retry_after)
+        if camera.camera_type not in PTZ_CAMERA_TYPES:
+            raise PtzRefused("not_ptz")
+        if not may_use(scope, camera, PERM_PTZ):
+            await self._audit.record(AuditAction.PTZ_DENIED, actor_id=user.id,
+                                     actor=user.username, target=device_id,
+                                     detail={"command": request.command.value})
+            raise PtzRefused("forbidden")
+        if camera.online != ONLINE:
+            raise PtzRefused("offline")
+
+        await self._send(device_id, platform_move(request.command, request.speed))
+        if is_stop:
+            await self._stopped(device_id, user, motion)
+            return PtzResult(device_id=device_id, command=request.command, speed=request.speed)
+
+        continuing = (motion is not None and motion.user_id == user.id
+                      and motion.command is request.command and motion.speed == request.speed)
+        now = time.time()
+        token = uuid.uuid4().hex
+        await self._store.set(
+            _motion_key(device_id),
+            msgspec.json.encode(Motion(
+                token=token, user_id=user.id, username=user.username,
+                command=request.command, speed=request.speed,
+                started_at=motion.started_at if continuing and motion else now)),
+            expires_in=timedelta(seconds=math.ceil(self._settings.watchdog_s * 2) + 5),
+        )
+        self._arm(device_id, token)
+        if not continuing:
+            await self._audit.record(AuditAction.PTZ_MOVE, actor_id=user.id,
+                                     actor=user.username, target=device_id,
+                                     detail={"command": request.command.value,
+                                             "speed": request.speed})
+        watchdog_ms = round(self._settings.watchdog_s * 1000)
+        return PtzResult(device_id=device_id, command=request.command, speed=request.speed,
+                         stop_after_ms=watchdog_ms, repeat_ms=max(100, watchdog_ms // 3))
+
+    async def close(self) -> None:
+        """At shutdown: stop every camera whose latest move this process handled."""
+        self._closed = True
+        watched = dict(self._watchdogs)
+        self._watchdogs.clear()
+        for task, _ in watched.values():
+            task.cancel()
+        for device_id, (_, token) in watched.items():
+            try:
+                await self._safety_stop(device_id, token, reason="shutdown")
+            except Exception:  # noqa: BLE001 - shutting down: log and go on
+                log.exception("PTZ stop of %s at shutdown failed", device_id)
+
+    # --- internals -------------------------------------------------------------------
+
+    async def _send(self, device_id: str, move: PtzMove) -> None:
+        try:
+            async with asyncio.timeout(self._settings.command_timeout_s):
+                await self._platform.ptz(device_id, move)
+        except (TimeoutError, PlatformTimeout) as exc:
+            log.warning("PTZ %s on %s timed out", move.command, device_id)
+            raise PtzPlatformFailed(timed_out=True) from exc
+        except PlatformError as exc:
+            log.warning("PTZ %s on %s failed: %s", move.command, device_id, exc)
+            raise PtzPlatformFailed(timed_out=False) from exc
+
+    async def _motion(self, device_id: str) -> Motion | None:
+        raw = await self._store.get(_motion_key(device_id))
+        if raw is None:
+            return None
+        try:
+            return msgspec.json.decode(raw, type=Motion)
+        except msgspec.DecodeError:
+            return None
+
+    async def _stopped(self, device_id: str, user: SignedInUser, motion: Motion | None) -> None:
+        await self._store.delete(_motion_key(device_id))
+        self._disarm(device_id)
+        detail: dict[str, object] = {"ended": motion.command.value if motion else None}
+        if motion is not None:
+            detail["moved_ms"] = max(0, round((time.time() - motion.started_at) * 1000))
+        await self._audit.record(AuditAction.PTZ_STOP, actor_id=user.id, actor=user.username,
+                                 target=device_id, detail=detail)
+
+    def _arm(self, device_id: str, token: str) -> None:
+        self._disarm(device_id)
+        if self._closed:
+            return
+        task = asyncio.create_task(self._watch(device_id, token),
+                                   name=f"ptz-watchdog-{device_id}")
+        self._watchdogs[device_id] = (task, token)
+        task.add_done_callback(lambda done: self._forget(device_id, done))
+
+    def _disarm(self, device_id: str) -> None:
+        watched = self._watchdogs.pop(device_id, None)
+        if watched is not None and watched[0] is not asyncio.current_task():
+            watched[0].cancel()
+
+    def _forget(self, device_id: str, task: asyncio.Task[None]) -> None:
+        watched = self._watchdogs.get(device_id)
+        if watched is not None and watched[0] is task:
+            del self._watchdogs[device_id]
+
+    async def _watch(self, device_id: str, token: str) -> None:
+        await asyncio.sleep(self._settings.watchdog_s)
+        for attempt in range(1, _SAFETY_STOP_ATTEMPTS + 1):
+            try:
+                await self._safety_stop(device_id, token, reason="no_stop")
+                return
+            except PtzPlatformFailed:
+                log.error("PTZ safety stop of %s failed (attempt %d of %d)", device_id,
+                          attempt, _SAFETY_STOP_ATTEMPTS)
+            except Exception:  # noqa: BLE001 - a background task: log, never raise into nowhere
+                log.exception("PTZ safety stop of %s failed", device_id)
+                return
+            await asyncio.sleep(_SAFETY_STOP_RETRY_S)
+
+    async def _safety_stop(self, device_id: str, token: str, *, reason: str) -> None:
+        """Stop the camera if its motion is still the one armed with `token`; audit it
+        as the moving user's auto stop. The motion is forgotten only once the platform
+        took the stop, so a failed stop can be retried."""
+        motion = await self._motion(device_id)
+        if motion is None or motion.token != token:
+            return  # stopped meanwhile, or a newer command (maybe elsewhere) owns it
+        log.info("PTZ safety stop of %s (%s) after %s", device_id, reason, motion.command)
+        await self._send(device_id, STOP)
+        latest = await self._motion(device_id)
+        if latest is not None and latest.token == token:
+            await self._store.delete(_motion_key(device_id))
+        await self._audit.record(
+            AuditAction.PTZ_AUTO_STOP, actor_id=motion.user_id, actor=motion.username,
+            target=device_id,
+            detail={"ended": motion.command.value, "reason": reason,
+                    "moved_ms": max(0, round((time.time() - motion.started_at) * 1000))})
+
+
+def _motion_key(device_id: str) -> str:
+    return f"motion:{device_id}"
