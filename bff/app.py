@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -33,17 +35,22 @@ from bff.auth.guards import requires_sign_in
 from bff.auth.services import AuthService
 from bff.catalog.controllers import CameraController, CatalogImportController, NearbyController
 from bff.catalog.services import CatalogService
+from bff.catalog.sync import CatalogueReloader, run_periodic_sync
 from bff.health import health
 from bff.lib.db import create_database
 from bff.lib.errors import handle_exception
 from bff.lib.i18n import locale_of, translate
 from bff.lib.logs import logging_config
 from bff.lib.migrate import upgrade_to_head
+from bff.lib.ratelimit import RateLimiter
 from bff.lib.seed import seed_catalogue, seed_demo_users
 from bff.lib.sessions import RotatingSessionConfig
 from bff.lib.settings import Settings
 from bff.lib.stores import build_stores
 from bff.platform.demo import DemoPlatform
+from bff.platform.factory import create_platform
+from bff.ptz.controllers import PtzController
+from bff.ptz.services import PtzService
 from bff.webrtc.controllers import LiveController
 from bff.webrtc.hub import StreamHub
 from bff.webrtc.registry import PeerRegistry, StreamSession
@@ -68,7 +75,7 @@ def create_app(settings: Settings) -> Litestar:
     stores = build_stores(settings.redis)
     audit = AuditLog(database)
     catalog = CatalogService(database)
-    platform = DemoPlatform(settings)
+    platform = create_platform(settings)
     static_dir = Path(settings.server.static_dir)
 
     async def on_stream_closed(session: StreamSession) -> None:
@@ -81,22 +88,39 @@ def create_app(settings: Settings) -> Litestar:
         if settings.demo.seed_on_start:
             await upgrade_to_head(database)
             await seed_demo_users(database, settings.demo.password)
-            await seed_catalogue(database, platform)
+            if isinstance(platform, DemoPlatform):  # a real platform's catalogue is synced
+                await seed_catalogue(database, platform)
         await catalog.load()
         hub = StreamHub(settings.webrtc, platform)
         registry = PeerRegistry(settings.webrtc, hub, on_closed=on_stream_closed)
         app.state.database = database
         app.state.audit = audit
         app.state.catalog = catalog
+        app.state.map_settings = settings.map
         app.state.platform = platform
         app.state.stream_hub = hub
         app.state.peer_registry = registry
         app.state.auth_service = AuthService(settings.auth, stores.by_name["auth"], audit)
+        ptz = PtzService(settings.ptz, platform, audit, stores.by_name["ptz"], RateLimiter(
+            settings.ptz.rate, settings.ptz.rate_window_s, redis=stores.redis,
+            namespace=f"{settings.redis.key_prefix}:ptz-rate"))
+        app.state.ptz_service = ptz
+        sync_task: asyncio.Task[None] | None = None
+        if settings.platform.kind == "wvp" and settings.wvp.sync_interval_s > 0:
+            # Beside the app, not before it: WVP being down at start must not stop the BFF.
+            sync_task = asyncio.create_task(run_periodic_sync(
+                database, platform, settings.wvp.sync_interval_s,
+                after_sync=CatalogueReloader(database, catalog)), name="catalogue-sync")
         try:
             yield
         finally:
+            if sync_task is not None:
+                sync_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sync_task
             await registry.close_all()
             await hub.close()
+            await ptz.close()
             await platform.close()
             await stores.close()
             await database.close()
@@ -116,7 +140,7 @@ def create_app(settings: Settings) -> Litestar:
         path="/",
         guards=[requires_sign_in],
         route_handlers=[NearbyController, CameraController, CatalogImportController,
-                        LiveController],
+                        LiveController, PtzController],
     )
     session_config = RotatingSessionConfig(
         store="sessions", key="bff_session", max_age=settings.auth.session_max_age_s,

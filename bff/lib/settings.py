@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
@@ -74,8 +78,72 @@ class DemoSettings(msgspec.Struct, kw_only=True):
 
 
 class PlatformSettings(msgspec.Struct, kw_only=True):
-    kind: Literal["demo"] = "demo"
-    """Which sharing platform to talk to (BFF_PLATFORM); 'demo' = built-in synthetic one."""
+    kind: Literal["demo", "wvp"] = "demo"
+    """Which sharing platform to talk to (BFF_PLATFORM): 'demo' = the built-in synthetic
+    one, 'wvp' = a WVP-GB28181-pro deployment (see `WvpSettings`)."""
+
+
+class WvpSettings(msgspec.Struct, kw_only=True):
+    """How to reach a WVP-GB28181-pro platform (used when BFF_PLATFORM=wvp).
+
+    Items that differ between WVP versions are settings here, never code forks."""
+
+    url: str = ""
+    """Base URL of WVP's HTTP API (BFF_WVP_URL), e.g. http://10.20.0.5:18080; required
+    when BFF_PLATFORM=wvp."""
+    username: str = "admin"
+    """WVP account the BFF signs in with (BFF_WVP_USERNAME)."""
+    password: str = ""
+    """Password of that account (BFF_WVP_PASSWORD); sent only as its MD5 hex, never logged."""
+    api_version: Literal["2.7.1", "2.7.3", "common"] = "2.7.3"
+    """API generation (BFF_WVP_API): '2.7.1' = channels carry `channelId` as the code and
+    a boolean status, PTZ by POST /api/ptz/control; '2.7.3' = channels carry `deviceId`
+    as the code and status ON/OFF, PTZ by /api/front-end/ptz; 'common' = WVP 2.7.4-2026
+    and master, the common-channel API (/api/common/channel/…, `gb*` fields)."""
+    request_timeout_s: float = 10.0
+    """Timeout of an ordinary API call, seconds (BFF_WVP_TIMEOUT)."""
+    play_timeout_s: float = 60.0
+    """Timeout of a live/playback start, seconds (BFF_WVP_PLAY_TIMEOUT). WVP blocks until
+    the camera streams (its own user-settings.play-timeout, 10–180 s): keep this above."""
+    media_preference: list[str] = msgspec.field(
+        default_factory=lambda: ["rtsp", "flv", "ts", "fmp4", "hls"])
+    """Which StreamContent URL to open, first non-null wins (BFF_WVP_MEDIA, comma list of
+    field names: rtsp, rtsps, flv, https_flv, ts, https_ts, fmp4, https_fmp4, hls,
+    https_hls, rtmp)."""
+    alarm_mode: Literal["sse", "poll", "off"] = "sse"
+    """How device alarms arrive (BFF_WVP_ALARMS): 'sse' = /api/emit server-sent events
+    (WVP up to 2.7.4-20260107), 'poll' = /api/alarm/list (master), 'off' = none."""
+    alarm_poll_s: float = 5.0
+    """Seconds between /api/alarm/list polls in 'poll' mode (BFF_WVP_ALARM_POLL_SECONDS)."""
+    page_size: int = 200
+    """Rows per page when walking devices and channels (BFF_WVP_PAGE_SIZE), 1–1000."""
+    sync_interval_s: float = 300.0
+    """Seconds between catalogue syncs while the app runs (BFF_WVP_SYNC_SECONDS); the
+    first runs at start. 0 = no automatic sync (use `bff catalog sync`)."""
+    timezone: str = "Asia/Shanghai"
+    """Time zone of WVP's wall-clock times `yyyy-MM-dd HH:mm:ss` (BFF_WVP_TIMEZONE): an
+    IANA name or a fixed offset like +08:00."""
+    verify_tls: bool = True
+    """Check WVP's TLS certificate on https URLs (BFF_WVP_VERIFY_TLS)."""
+
+    def __repr__(self) -> str:
+        # Settings end up in tracebacks and debug logs: never show the password.
+        shown = ", ".join(
+            f"{name}={'***' if name == 'password' and self.password else getattr(self, name)!r}"
+            for name in self.__struct_fields__)
+        return f"WvpSettings({shown})"
+
+    def tzinfo(self) -> tzinfo:
+        """`timezone` as a tzinfo; raises ValueError when it names no zone."""
+        match = re.fullmatch(r"(?:UTC)?([+-])(\d{2}):?(\d{2})", self.timezone.strip())
+        if match:
+            sign = -1 if match.group(1) == "-" else 1
+            offset = timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
+            return timezone(sign * offset)
+        try:
+            return ZoneInfo(self.timezone.strip())
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {self.timezone!r}") from exc
 
 
 class IceServer(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
@@ -123,6 +191,89 @@ class WebRTCSettings(msgspec.Struct, kw_only=True):
     (BFF_DIRECT_RTP); false = aiortc's own loop (slower, kept as a fallback)."""
 
 
+# Leaflet's URL template syntax (L.Util.template) and the keys its tile layer fills in.
+_TILE_PLACEHOLDER = re.compile(r"\{ *([\w -]+) *\}")
+_TILE_KEYS = frozenset({"s", "x", "y", "-y", "z", "r"})
+_URL_FORBIDDEN = re.compile(r"[\s\"'<>\\`]")
+
+
+def check_tile_url(url: str, subdomains: list[str], name: str) -> None:
+    """Refuse a tile URL template the map could not use: http(s) only, a host, {z}, {x}
+    and {y} (or {-y}), no placeholder Leaflet cannot fill, subdomains for {s}."""
+    if _URL_FORBIDDEN.search(url):
+        raise ValueError(f"{name}: spaces, quotes and angle brackets are not allowed")
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ValueError(f"{name}: must be an http:// or https:// URL template")
+    keys = {key.strip() for key in _TILE_PLACEHOLDER.findall(url)}
+    unknown = keys - _TILE_KEYS
+    if unknown:
+        raise ValueError(f"{name}: unknown placeholder(s) {sorted(unknown)}; "
+                         "use {z} {x} {y} {-y} {s} {r}")
+    if not {"z", "x"} <= keys or not keys & {"y", "-y"}:
+        raise ValueError(f"{name}: needs the {{z}}, {{x}} and {{y}} placeholders")
+    if "s" in keys and not subdomains:
+        raise ValueError(f"{name}: uses {{s}} but BFF_MAP_TILE_SUBDOMAINS is empty")
+
+
+class MapSettings(msgspec.Struct, kw_only=True):
+    """The map of cameras near the user (附近摄像机地图).
+
+    Positions stay WGS84 as the catalogue holds them: tiles must be Web Mercator
+    (EPSG:3857) in WGS84/CGCS2000 coordinates, such as 天地图's `_w` layers or an intranet
+    tile server. GCJ-02 ("Mars") tiles of commercial maps would misplace cameras.
+    """
+
+    tile_url: str = ""
+    """Base-map tile URL template (BFF_MAP_TILE_URL), Leaflet syntax: {z} {x} {y} ({-y}
+    for TMS), {s} a subdomain, {r} '@2x' on high-density screens; http or https. E.g.
+    天地图 `https://t{s}.tianditu.gov.cn/DataServer?T=vec_w&x={x}&y={y}&l={z}&tk=KEY` (the
+    README has the WMTS form) or an intranet tile server. Empty = no tiles: the map plots
+    positions around the user on a plain background with distance rings and a scale."""
+    label_url: str = ""
+    """Annotation (place-name) layer drawn over the base map (BFF_MAP_LABEL_URL), same
+    syntax; 天地图 serves labels separately (cva_w over vec_w, cia_w over img_w). Empty =
+    none; needs `tile_url`."""
+    subdomains: list[str] = []
+    """Values {s} takes, spread over tiles (BFF_MAP_TILE_SUBDOMAINS, comma-separated),
+    e.g. 0,1,2,3,4,5,6,7 for 天地图; required when a template uses {s}."""
+    attribution: Annotated[str, msgspec.Meta(max_length=300)] = ""
+    """Credit shown in the map corner as plain text (BFF_MAP_ATTRIBUTION): the tile
+    provider and, for published maps, its 审图号."""
+    max_zoom: Annotated[int, msgspec.Meta(ge=1, le=22)] = 18
+    """Deepest zoom level (BFF_MAP_MAX_ZOOM); 天地图 serves levels 1–18."""
+    centre_lat: Annotated[float, msgspec.Meta(ge=-90, le=90)] = 22.7787
+    """Latitude of the city centre (BFF_MAP_CENTRE_LAT): where the map opens and the
+    position used when the phone gives none; default 汕尾市城区."""
+    centre_lon: Annotated[float, msgspec.Meta(ge=-180, le=180)] = 115.3752
+    """Longitude of the city centre (BFF_MAP_CENTRE_LON)."""
+
+    def __post_init__(self) -> None:
+        if self.tile_url:
+            check_tile_url(self.tile_url, self.subdomains, "BFF_MAP_TILE_URL")
+        if self.label_url:
+            if not self.tile_url:
+                raise ValueError("BFF_MAP_LABEL_URL needs BFF_MAP_TILE_URL (a base map)")
+            check_tile_url(self.label_url, self.subdomains, "BFF_MAP_LABEL_URL")
+
+
+class PtzSettings(msgspec.Struct, kw_only=True):
+    """Pan/tilt/zoom control (云台控制) from the live page."""
+
+    rate: Annotated[int, msgspec.Meta(ge=1)] = 10
+    """PTZ commands one user may send per rate window (BFF_PTZ_RATE); more get 429.
+    Counted in the shared store (Redis when configured), so it holds across processes."""
+    rate_window_s: Annotated[float, msgspec.Meta(gt=0)] = 1.0
+    """Length of the rate window, seconds (BFF_PTZ_RATE_WINDOW)."""
+    watchdog_s: Annotated[float, msgspec.Meta(gt=0)] = 3.0
+    """Stop a camera this long after the last move command when no stop came
+    (BFF_PTZ_WATCHDOG_SECONDS): a phone that lost its connection mid-move must not leave
+    the camera turning. The page repeats a held move well within this time."""
+    command_timeout_s: Annotated[float, msgspec.Meta(gt=0)] = 5.0
+    """Give up on a platform PTZ call after this long and answer 504
+    (BFF_PTZ_TIMEOUT_SECONDS)."""
+
+
 class Settings(msgspec.Struct, kw_only=True):
     server: ServerSettings = msgspec.field(default_factory=ServerSettings)
     database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
@@ -130,7 +281,10 @@ class Settings(msgspec.Struct, kw_only=True):
     auth: AuthSettings = msgspec.field(default_factory=AuthSettings)
     demo: DemoSettings = msgspec.field(default_factory=DemoSettings)
     platform: PlatformSettings = msgspec.field(default_factory=PlatformSettings)
+    wvp: WvpSettings = msgspec.field(default_factory=WvpSettings)
     webrtc: WebRTCSettings = msgspec.field(default_factory=WebRTCSettings)
+    ptz: PtzSettings = msgspec.field(default_factory=PtzSettings)
+    map: MapSettings = msgspec.field(default_factory=MapSettings)
 
 
 # (section, field, environment variable, parser)
@@ -169,6 +323,19 @@ _ENVIRONMENT: tuple[tuple[str, str, str, object], ...] = (
     ("demo", "camera_count", "BFF_DEMO_CAMERAS", int),
     ("demo", "seed_on_start", "BFF_DEMO_SEED", _bool),
     ("platform", "kind", "BFF_PLATFORM", str),
+    ("wvp", "url", "BFF_WVP_URL", str),
+    ("wvp", "username", "BFF_WVP_USERNAME", str),
+    ("wvp", "password", "BFF_WVP_PASSWORD", str),
+    ("wvp", "api_version", "BFF_WVP_API", str),
+    ("wvp", "request_timeout_s", "BFF_WVP_TIMEOUT", float),
+    ("wvp", "play_timeout_s", "BFF_WVP_PLAY_TIMEOUT", float),
+    ("wvp", "media_preference", "BFF_WVP_MEDIA", _csv),
+    ("wvp", "alarm_mode", "BFF_WVP_ALARMS", str),
+    ("wvp", "alarm_poll_s", "BFF_WVP_ALARM_POLL_SECONDS", float),
+    ("wvp", "page_size", "BFF_WVP_PAGE_SIZE", int),
+    ("wvp", "sync_interval_s", "BFF_WVP_SYNC_SECONDS", float),
+    ("wvp", "timezone", "BFF_WVP_TIMEZONE", str),
+    ("wvp", "verify_tls", "BFF_WVP_VERIFY_TLS", _bool),
     ("webrtc", "ice_host_addresses", "BFF_ICE_HOST_ADDRESSES", _csv),
     ("webrtc", "ice_servers", "BFF_ICE_SERVERS", json.loads),
     ("webrtc", "max_streams_per_user", "BFF_MAX_STREAMS_PER_USER", int),
@@ -181,7 +348,18 @@ _ENVIRONMENT: tuple[tuple[str, str, str, object], ...] = (
     ("webrtc", "x264_preset", "BFF_X264_PRESET", str),
     ("webrtc", "watermark_font", "BFF_WATERMARK_FONT", str),
     ("webrtc", "source_linger_s", "BFF_SOURCE_LINGER_SECONDS", float),
+    ("ptz", "rate", "BFF_PTZ_RATE", int),
+    ("ptz", "rate_window_s", "BFF_PTZ_RATE_WINDOW", float),
+    ("ptz", "watchdog_s", "BFF_PTZ_WATCHDOG_SECONDS", float),
+    ("ptz", "command_timeout_s", "BFF_PTZ_TIMEOUT_SECONDS", float),
     ("webrtc", "direct_rtp", "BFF_DIRECT_RTP", _bool),
+    ("map", "tile_url", "BFF_MAP_TILE_URL", str.strip),
+    ("map", "label_url", "BFF_MAP_LABEL_URL", str.strip),
+    ("map", "subdomains", "BFF_MAP_TILE_SUBDOMAINS", _csv),
+    ("map", "attribution", "BFF_MAP_ATTRIBUTION", str.strip),
+    ("map", "max_zoom", "BFF_MAP_MAX_ZOOM", int),
+    ("map", "centre_lat", "BFF_MAP_CENTRE_LAT", float),
+    ("map", "centre_lon", "BFF_MAP_CENTRE_LON", float),
 )
 
 ENVIRONMENT_VARIABLES = tuple(name for _, _, name, _ in _ENVIRONMENT)
@@ -206,6 +384,30 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         settings = msgspec.convert(raw, Settings)
     except msgspec.ValidationError as exc:
         raise SettingsError(str(exc)) from exc
+    if settings.platform.kind == "wvp":
+        _check_wvp(settings.wvp)
     if not settings.auth.secret:
         settings.auth.secret = secrets.token_urlsafe(32)
     return settings
+
+
+def _check_wvp(wvp: WvpSettings) -> None:
+    """Refuse a WVP configuration that could never work, naming the variable to fix."""
+    if not wvp.url.strip():
+        raise SettingsError("BFF_WVP_URL: required when BFF_PLATFORM=wvp "
+                            "(base URL of WVP's API, e.g. http://10.20.0.5:18080)")
+    if not wvp.url.lower().startswith(("http://", "https://")):
+        raise SettingsError(f"BFF_WVP_URL: not an http(s) URL: {wvp.url!r}")
+    if not 1 <= wvp.page_size <= 1000:
+        raise SettingsError(f"BFF_WVP_PAGE_SIZE: must be 1–1000, not {wvp.page_size}")
+    if wvp.request_timeout_s <= 0 or wvp.play_timeout_s <= 0:
+        raise SettingsError("BFF_WVP_TIMEOUT, BFF_WVP_PLAY_TIMEOUT: must be positive")
+    if wvp.sync_interval_s < 0 or wvp.alarm_poll_s <= 0:
+        raise SettingsError("BFF_WVP_SYNC_SECONDS must be >= 0 and "
+                            "BFF_WVP_ALARM_POLL_SECONDS > 0")
+    if not wvp.media_preference:
+        raise SettingsError("BFF_WVP_MEDIA: name at least one StreamContent field")
+    try:
+        wvp.tzinfo()
+    except ValueError as exc:
+        raise SettingsError(f"BFF_WVP_TIMEZONE: {exc}") from exc
