@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -15,7 +16,7 @@ from advanced_alchemy.extensions.litestar import (
     SQLAlchemyAsyncConfig,
     SQLAlchemyPlugin,
 )
-from litestar import Litestar, Request, Router, get
+from litestar import Litestar, Request, Response, Router, get
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
@@ -35,7 +36,7 @@ from bff.auth.guards import requires_sign_in
 from bff.auth.services import AuthService
 from bff.catalog.controllers import CameraController, CatalogImportController, NearbyController
 from bff.catalog.services import CatalogService
-from bff.catalog.sync import CatalogueReloader, run_periodic_sync
+from bff.catalog.sync import run_periodic_sync
 from bff.health import health
 from bff.lib.db import create_database
 from bff.lib.errors import handle_exception
@@ -67,6 +68,21 @@ def _configure_templates(engine: JinjaTemplateEngine) -> None:
 
     engine.register_template_callable("t", t)
     engine.register_template_callable("lang", lang)
+
+
+SHELL_VERSION_MARK = "__SHELL_VERSION__"
+
+
+def versioned_service_worker(static_dir: Path) -> str:
+    """sw.js with its shell cache named after the static files' content: any change to
+    them makes browsers install the new worker and drop the stale cache."""
+    digest = hashlib.sha256()
+    for path in sorted(static_dir.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(static_dir).as_posix().encode())
+            digest.update(path.read_bytes())
+    source = (static_dir / "sw.js").read_text(encoding="utf-8")
+    return source.replace(SHELL_VERSION_MARK, digest.hexdigest()[:12])
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -105,19 +121,22 @@ def create_app(settings: Settings) -> Litestar:
             settings.ptz.rate, settings.ptz.rate_window_s, redis=stores.redis,
             namespace=f"{settings.redis.key_prefix}:ptz-rate"))
         app.state.ptz_service = ptz
-        sync_task: asyncio.Task[None] | None = None
+        background: list[asyncio.Task[None]] = []
+        if settings.catalog.refresh_s > 0:
+            background.append(asyncio.create_task(
+                catalog.watch(settings.catalog.refresh_s), name="catalogue-refresh"))
         if settings.platform.kind == "wvp" and settings.wvp.sync_interval_s > 0:
             # Beside the app, not before it: WVP being down at start must not stop the BFF.
-            sync_task = asyncio.create_task(run_periodic_sync(
+            background.append(asyncio.create_task(run_periodic_sync(
                 database, platform, settings.wvp.sync_interval_s,
-                after_sync=CatalogueReloader(database, catalog)), name="catalogue-sync")
+                after_sync=lambda _summary: catalog.refresh()), name="catalogue-sync"))
         try:
             yield
         finally:
-            if sync_task is not None:
-                sync_task.cancel()
+            for task in background:
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await sync_task
+                    await task
             await registry.close_all()
             await hub.close()
             await ptz.close()
@@ -125,11 +144,13 @@ def create_app(settings: Settings) -> Litestar:
             await stores.close()
             await database.close()
 
+    service_worker_source = versioned_service_worker(static_dir)
+
     @get("/sw.js", include_in_schema=False, cache=False)
-    async def service_worker() -> File:
+    async def service_worker() -> Response[str]:
         # Served from the root so the worker's scope covers the whole app.
-        return File(static_dir / "sw.js", media_type="text/javascript", content_disposition_type="inline",
-                    headers={"Cache-Control": "no-cache"})
+        return Response(service_worker_source, media_type="text/javascript",
+                        headers={"Cache-Control": "no-cache"})
 
     @get("/manifest.webmanifest", include_in_schema=False)
     async def manifest(request: Request) -> File:

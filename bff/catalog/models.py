@@ -19,6 +19,8 @@ class Camera(Base):
         Index("ix_camera_civil_code", "civil_code"),
         Index("ix_camera_dept_code", "dept_code"),
         Index("ix_camera_lat_lon", "latitude", "longitude"),
+        # Every process polls max(updated_at) to notice catalogue changes made elsewhere.
+        Index("ix_camera_updated_at", "updated_at"),
     )
 
     device_id: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import msgspec
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bff.auth.departments import DEPARTMENTS
@@ -44,24 +45,73 @@ def record_of(camera: Camera) -> CameraRecord:
     return CameraRecord(**{name: getattr(camera, name) for name in _RECORD_FIELDS})
 
 
+_LOAD_CHUNK = 2_000
+
+
+def _build_catalogue(rows: list[Mapping[str, object]]
+                     ) -> tuple[dict[str, CameraRecord], NearbyIndex]:
+    records = [CameraRecord(**{name: row[name] for name in _RECORD_FIELDS}) for row in rows]
+    return {r.device_id: r for r in records}, NearbyIndex.build(records)
+
+
 class CatalogService:
     """Holds the catalogue in memory (records by id and the nearby index), rebuilt from
-    the database by `load()` at start and after catalogue changes."""
+    the database by `load()` at start and after catalogue changes.
+
+    Every process keeps its own copy: `refresh()` (run periodically by the app, see
+    `watch`) reloads when the camera table changed — after an import or a sync in this
+    process, in another BFF process or from the command line."""
 
     def __init__(self, database: Database) -> None:
         self._database = database
         self._records: dict[str, CameraRecord] = {}
         self._index: NearbyIndex | None = None
+        self._fingerprint: tuple[object, ...] | None = None
 
     async def load(self) -> int:
-        """(Re)build the in-memory catalogue from the database; return its size."""
+        """(Re)build the in-memory catalogue from the database; return its size.
+
+        Rows arrive in chunks and the records and index are built in a worker thread, so
+        live streams on this event loop keep flowing while 80,000 cameras load."""
+        rows: list[Mapping[str, object]] = []
         async with self._database.sessions() as session:
-            cameras = (await session.scalars(select(Camera))).all()
-        records = [record_of(c) for c in cameras]
-        self._records = {r.device_id: r for r in records}
-        self._index = NearbyIndex.build(records)
+            # Read first: a change that lands while loading makes the next refresh reload.
+            fingerprint = await self._read_fingerprint(session)
+            result = await session.stream(select(*Camera.__table__.columns))
+            async for chunk in result.mappings().partitions(_LOAD_CHUNK):
+                rows.extend(chunk)
+        records, index = await asyncio.to_thread(_build_catalogue, rows)
+        self._records, self._index = records, index
+        self._fingerprint = fingerprint
         log.info("catalogue loaded: %d cameras", len(records))
         return len(records)
+
+    async def refresh(self) -> bool:
+        """Reload if the camera table changed since the last load; True if it did."""
+        async with self._database.sessions() as session:
+            fingerprint = await self._read_fingerprint(session)
+        if fingerprint == self._fingerprint:
+            return False
+        await self.load()
+        return True
+
+    async def watch(self, interval_s: float) -> None:
+        """`refresh()` every `interval_s` until cancelled; failures are logged and
+        retried at the next round (the copy in memory stays usable meanwhile)."""
+        while True:
+            await asyncio.sleep(interval_s)
+            try:
+                await self.refresh()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - e.g. the database restarting
+                log.warning("catalogue refresh failed (%s: %s)", type(exc).__name__, exc)
+
+    @staticmethod
+    async def _read_fingerprint(session: AsyncSession) -> tuple[object, ...]:
+        # Row count and latest change: an insert, update or delete moves one of them.
+        return tuple((await session.execute(
+            select(func.count(), func.max(Camera.updated_at)).select_from(Camera))).one())
 
     @property
     def size(self) -> int:

@@ -179,26 +179,6 @@ async def sync_catalogue(database: Database, platform: Platform, *,
     return summary
 
 
-class CatalogueReloader:
-    """`after_sync` for the app: reload the in-memory catalogue (`CatalogService.load`)
-    when the camera table changed since the last reload — by this sync, a CLI sync or
-    import, or another process — and skip the reload (about a second for 20,000 cameras)
-    when nothing did."""
-
-    def __init__(self, database: Database, catalog: _Loadable) -> None:
-        self._database = database
-        self._catalog = catalog
-        self._seen: tuple[object, ...] | None = None
-
-    async def __call__(self, summary: SyncSummary) -> None:
-        async with self._database.sessions() as session:
-            fingerprint = tuple((await session.execute(
-                select(func.count(), func.max(Camera.updated_at)).select_from(Camera))).one())
-        if fingerprint != self._seen:
-            await self._catalog.load()
-            self._seen = fingerprint
-
-
 async def run_periodic_sync(database: Database, platform: Platform, interval_s: float,
                             after_sync: Callable[[SyncSummary], object] | None = None,
                             *, platform_id: str = "wvp") -> None:

@@ -77,6 +77,13 @@ class DemoSettings(msgspec.Struct, kw_only=True):
     """Migrate and seed demo users and cameras at start when the database is empty."""
 
 
+class CatalogSettings(msgspec.Struct, kw_only=True):
+    refresh_s: Annotated[float, msgspec.Meta(ge=0)] = 30.0
+    """Seconds between checks whether the camera table changed (BFF_CATALOG_REFRESH_SECONDS):
+    each process reloads its in-memory catalogue after an import or sync done elsewhere
+    (another process, the command line). 0 = only at start and after this process's own."""
+
+
 class PlatformSettings(msgspec.Struct, kw_only=True):
     kind: Literal["demo", "wvp"] = "demo"
     """Which sharing platform to talk to (BFF_PLATFORM): 'demo' = the built-in synthetic
@@ -280,6 +287,7 @@ class Settings(msgspec.Struct, kw_only=True):
     redis: RedisSettings = msgspec.field(default_factory=RedisSettings)
     auth: AuthSettings = msgspec.field(default_factory=AuthSettings)
     demo: DemoSettings = msgspec.field(default_factory=DemoSettings)
+    catalog: CatalogSettings = msgspec.field(default_factory=CatalogSettings)
     platform: PlatformSettings = msgspec.field(default_factory=PlatformSettings)
     wvp: WvpSettings = msgspec.field(default_factory=WvpSettings)
     webrtc: WebRTCSettings = msgspec.field(default_factory=WebRTCSettings)
@@ -322,6 +330,7 @@ _ENVIRONMENT: tuple[tuple[str, str, str, object], ...] = (
     ("demo", "password", "BFF_DEMO_PASSWORD", str),
     ("demo", "camera_count", "BFF_DEMO_CAMERAS", int),
     ("demo", "seed_on_start", "BFF_DEMO_SEED", _bool),
+    ("catalog", "refresh_s", "BFF_CATALOG_REFRESH_SECONDS", float),
     ("platform", "kind", "BFF_PLATFORM", str),
     ("wvp", "url", "BFF_WVP_URL", str),
     ("wvp", "username", "BFF_WVP_USERNAME", str),

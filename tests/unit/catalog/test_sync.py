@@ -13,11 +13,10 @@ from sqlalchemy import insert, select
 
 from bff.catalog.models import Camera
 from bff.catalog.schemas import CameraRecord
-from bff.catalog.services import camera_row, record_of
+from bff.catalog.services import CatalogService, camera_row, record_of
 from bff.catalog.sync import (
     NO_POSITION,
     NOT_IN_CATALOGUE,
-    CatalogueReloader,
     SyncSummary,
     run_periodic_sync,
     sync_catalogue,
@@ -174,24 +173,20 @@ async def test_periodic_sync_survives_failures_and_reports_each_round(
 
 async def test_the_catalogue_reloads_only_after_changes(database: Database,
                                                        catalogue: list[CameraRecord]) -> None:
-    class Catalog:
-        loads = 0
-
-        async def load(self) -> int:
-            self.loads += 1
-            return 0
-
-    catalog = Catalog()
-    reload = CatalogueReloader(database, catalog)
+    catalog = CatalogService(database)
     unchanged = ListedPlatform([live(r) for r in catalogue])
-    await reload(await sync_catalogue(database, unchanged))
-    await reload(await sync_catalogue(database, unchanged))
-    assert catalog.loads == 1  # the first round loads; an idle round does not
-    await reload(await sync_catalogue(database, ListedPlatform([live(catalogue[0], name="新名")])))
-    assert catalog.loads == 2
+    await sync_catalogue(database, unchanged)
+    assert await catalog.refresh()  # the first round loads
+    await sync_catalogue(database, unchanged)
+    assert not await catalog.refresh()  # an idle round does not
+    await sync_catalogue(database, ListedPlatform([live(catalogue[0], name="新名")]))
+    assert await catalog.refresh()
+    assert catalog.get(catalogue[0].device_id).name == "新名"
+    # Changed by someone else (another process, the CLI): the next refresh sees it.
     await sync_catalogue(database, ListedPlatform([live(catalogue[1], online=False)]))
-    await reload(await sync_catalogue(database, ListedPlatform([])))  # changed elsewhere
-    assert catalog.loads == 3
+    await sync_catalogue(database, ListedPlatform([]))
+    assert await catalog.refresh()
+    assert catalog.get(catalogue[1].device_id).online == 2
 
 
 def test_cli_catalog_sync_against_wvp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
