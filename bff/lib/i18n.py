@@ -81,6 +81,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "camera.offline": ("离线", "Offline"),
     "camera.not_found": ("摄像机不存在", "No such camera"),
     "camera.code_flagged": ("编码不规范", "Non-conforming code"),
+    "camera.not_in_catalogue": ("目录未登记", "Not in catalogue"),
     "camera.type.1": ("球机(云台)", "PTZ dome"),
     "camera.type.2": ("固定半球", "Fixed dome"),
     "camera.type.3": ("固定枪机", "Fixed bullet"),

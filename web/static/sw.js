@@ -3,13 +3,15 @@
 // Leaflet (≈ 46 KB gzipped, needed only by the map page) stays out of the install list so a
 // first visit does not download it; it is cached the first time the map page loads it (its
 // path carries the release, so a cached copy never goes stale).
-const SHELL_CACHE = "city-eye-shell-v1";
+// The app replaces __SHELL_VERSION__ with a hash of the static files when it serves this file.
+const SHELL_CACHE = "city-eye-shell-__SHELL_VERSION__";
 const SHELL = [
   "/static/app.css",
   "/static/app.js",
   "/static/nearby.js",
   "/static/live.js",
   "/static/map.js",
+  "/static/ptz.js",
   "/static/vendor/htmx-2.0.8/htmx.min.js",
   "/static/icons/icon-192.png",
   "/static/icons/icon-512.png",

@@ -125,6 +125,9 @@ async def test_app_syncs_the_catalogue_from_wvp(settings: Settings, double: WvpD
         found = (await client.get("/api/cameras/nearby", headers=headers, params={
             **CHENGQU, "q": "平台新增", "limit": 50, "radius_m": 200_000})).json()
         assert [c["device_id"] for c in found] == [NEW_LOCATED]  # no position: not nearby
+        listed = await client.get("/nearby/list", params={**CHENGQU, "q": "平台新增"},
+                                  headers={"HX-Request": "true"})
+        assert "目录未登记" in listed.text and "编码不规范" not in listed.text
 
         page = await client.get(f"/cameras/{NEW_UNLOCATED}")
         assert page.status_code == 200
