@@ -210,8 +210,10 @@ async def test_a_phone_that_never_connects_is_dropped(settings, hub: StreamHub,
         session = await registry.open(ZHANG, CAMERA, await phones().offer(), "offer")
         # The phone never applies the answer, so ICE never starts.
         await eventually(lambda: registry.open_count == 0)
-        assert [(s.id, s.close_reason) for s in closed_sessions] == [
-            (session.id, "connect timeout")]
+        # Usually the deadline fires; on a loaded machine aiortc may first give up on the
+        # candidate pairs it probed. Either way the stream is closed exactly once.
+        assert [s.id for s in closed_sessions] == [session.id]
+        assert closed_sessions[0].close_reason in {"connect timeout", "connection failed"}
     finally:
         await registry.close_all()
 
