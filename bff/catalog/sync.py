@@ -28,10 +28,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Protocol
 
 import msgspec
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 
 from bff.catalog.gbt28181 import check_device_code
 from bff.catalog.models import Camera
@@ -52,10 +51,6 @@ _BATCH = 500
 
 _LIVE_COLUMNS = (Camera.device_id, Camera.name, Camera.online, Camera.longitude,
                  Camera.latitude, Camera.camera_type, Camera.code_flags)
-
-
-class _Loadable(Protocol):
-    async def load(self) -> int: ...
 
 
 class SyncSummary(msgspec.Struct, frozen=True, kw_only=True):

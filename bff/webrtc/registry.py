@@ -28,9 +28,9 @@ from aiortc.rtcrtpparameters import RTCRtpCodecCapability
 
 from bff.lib.settings import WebRTCSettings
 from bff.webrtc.errors import InvalidOffer, TooManyStreams, UpstreamUnavailable
+from bff.webrtc.fanout import FrameFanout
 from bff.webrtc.hub import StreamHub, Subscription
 from bff.webrtc.ice import browser_ice_servers, configure_ice_host_addresses, ice_configuration
-from bff.webrtc.fanout import FrameFanout
 from bff.webrtc.rtp import attach_direct_sending, direct_sending_supported
 from bff.webrtc.tracks import Codec, EncodeBatcher, ViewerTrack, route_keyframe_requests
 from bff.webrtc.viewers import StreamSession, ViewerIdentity

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import openpyxl
@@ -19,9 +18,7 @@ from bff.catalog.importer import (
 )
 from bff.catalog.models import Camera
 from bff.catalog.schemas import CameraRecord
-from bff.lib.db import Database, create_database
-from bff.lib.migrate import upgrade_to_head
-from bff.lib.settings import DatabaseSettings
+from bff.lib.db import Database
 from bff.platform.demo_catalog import generate_demo_catalogue
 
 GOOD = 200
@@ -103,16 +100,6 @@ def _write_xlsx(path: Path, rows: list[dict[str, str]]) -> Path:
 def _read_report(path: Path) -> list[dict[str, str]]:
     with open(path, encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
-
-
-@pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    db = create_database(DatabaseSettings(url=f"sqlite+aiosqlite:///{tmp_path / 'cat.sqlite3'}"))
-    await upgrade_to_head(db)
-    try:
-        yield db
-    finally:
-        await db.close()
 
 
 async def _camera_count(database: Database) -> int:

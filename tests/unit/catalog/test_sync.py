@@ -21,9 +21,7 @@ from bff.catalog.sync import (
     run_periodic_sync,
     sync_catalogue,
 )
-from bff.lib.db import Database, create_database
-from bff.lib.migrate import upgrade_to_head
-from bff.lib.settings import DatabaseSettings
+from bff.lib.db import Database
 from bff.platform.base import ChannelState, PlatformUnavailable
 from bff.platform.demo_catalog import generate_demo_catalogue
 from tests.wvp_double import ChannelSpec, WvpDouble
@@ -48,16 +46,6 @@ class ListedPlatform:
             if self.failing and start:
                 raise PlatformUnavailable("WVP failed on page 2")
             yield self.listing[start : start + 2]
-
-
-@pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    db = create_database(DatabaseSettings(url=f"sqlite+aiosqlite:///{tmp_path / 'sync.sqlite3'}"))
-    await upgrade_to_head(db)
-    try:
-        yield db
-    finally:
-        await db.close()
 
 
 @pytest.fixture
