@@ -174,3 +174,18 @@ class Platform(Protocol):
     async def close(self) -> None:
         """Release connections; called at shutdown."""
         ...
+
+
+class StreamNotFound(PlatformError):
+    """The platform has no such started playback for this camera: never started, already
+    stopped, or played to its end (WVP: "stream不存在")."""
+
+
+class NoRecording(PlatformError):
+    """The camera has no recording anywhere in the asked time range (无录像)."""
+
+
+class InvalidTimeRange(ValueError):
+    """A recordings or playback time range no platform call can serve: a naive time, start
+    not before end, or longer than the implementation accepts. A `ValueError`, like the
+    adapters' other refusals of bad input, so callers answer it with 400."""

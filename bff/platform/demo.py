@@ -7,32 +7,65 @@ turns into a moving picture with the camera name and a clock.
 
 PTZ commands move a per-camera head (`DemoPtzHead`) owned by this instance; the live URL
 carries the head to the camera's picture, which pans, tilts and zooms with it.
+
+Recordings are synthesized for any past moment inside a camera's retention
+(`demo_recordings`: hour-long files with deterministic maintenance gaps and outages).
+A playback is a `PlaybackClock` owned by this instance under a fresh stream id; its
+`demo://playback/…` URL carries the clock to the picture, so pause, seek and speed act
+on what the viewer sees (`demo_playback`). Bad input is refused like the WVP adapter
+refuses it: `InvalidTimeRange` (a ValueError) for naive, reversed or longer-than-a-week
+ranges, ValueError for a seek without seconds or a speed outside `PLAYBACK_SPEEDS`;
+`NoRecording`, `StreamNotFound` and `DeviceNotFound` are `PlatformError`s.
 """
 
 from __future__ import annotations
 
 import asyncio
+import secrets
+import time
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from bff.catalog.schemas import ONLINE, CameraRecord
 from bff.lib.settings import Settings
 from bff.platform.base import (
+    PLAYBACK_SPEEDS,
     ChannelState,
     DeviceNotFound,
+    NoRecording,
     PlatformAlarm,
     PlatformError,
+    PlaybackAction,
     PlaybackControl,
     PlaybackStream,
     PtzMove,
     Recording,
+    StreamNotFound,
 )
 from bff.platform.demo_catalog import DEFAULT_SEED, generate_demo_catalogue
+from bff.platform.demo_playback import PlaybackClock, demo_playback_url
 from bff.platform.demo_ptz import DemoPtzHead
+from bff.platform.demo_recordings import (
+    DEMO_TZ,
+    camera_bitrate,
+    check_time_range,
+    synthetic_recordings,
+    utc_now,
+)
 from bff.platform.demo_video import demo_live_url
 
 PAGE_SIZE = 1_000
+PLAYBACK_LINGER_S = 60.0
+"""A playback that played to its end is forgotten this long afterwards unless stopped
+first (a media server closes a finished stream nobody stops)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Playback:
+    device_id: str
+    clock: PlaybackClock
 
 
 class DemoPlatform:
@@ -42,11 +75,19 @@ class DemoPlatform:
     for the default 19,639 cameras) so the event loop keeps serving.
     """
 
-    def __init__(self, settings: Settings, *, seed: int = DEFAULT_SEED) -> None:
+    def __init__(self, settings: Settings, *, seed: int = DEFAULT_SEED,
+                 now: Callable[[], datetime] = utc_now,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        """`now` (aware wall-clock time: what is past, what is kept) and `clock`
+        (monotonic seconds: how playback advances) are injectable for tests."""
         self._camera_count = settings.demo.camera_count
         self._seed = seed
+        self._now = now
+        self._clock = clock
         self._records: list[CameraRecord] | None = None
         self._names: dict[str, str] = {}
+        self._by_id: dict[str, CameraRecord] = {}
+        self._playbacks: dict[str, _Playback] = {}
         self._generating: asyncio.Lock | None = None
         self._active: Counter[str] = Counter()
         self._heads: dict[str, DemoPtzHead] = {}
@@ -64,6 +105,7 @@ class DemoPlatform:
                         generate_demo_catalogue, self._camera_count, self._seed
                     )
                     self._names = {r.device_id: r.name for r in records}
+                    self._by_id = {r.device_id: r for r in records}
                     self._records = records
         return self._records
 
@@ -115,18 +157,116 @@ class DemoPlatform:
         """Live streams of one camera started and not yet stopped."""
         return self._active.get(device_id, 0)
 
-    async def recordings(self, device_id: str, start: datetime, end: datetime) -> list[Recording]:
-        raise NotImplementedError("demo playback")
+    # --- recordings and playback ------------------------------------------------------
 
-    async def start_playback(self, device_id: str, start: datetime, end: datetime) -> PlaybackStream:
-        raise NotImplementedError("demo playback")
+    async def _camera(self, device_id: str) -> CameraRecord:
+        await self._catalogue()
+        record = self._by_id.get(device_id)
+        if record is None:
+            raise DeviceNotFound(device_id)
+        return record
+
+    async def recordings(self, device_id: str, start: datetime, end: datetime) -> list[Recording]:
+        """The camera's synthetic recordings overlapping [start, end], clipped to it, to
+        the camera's retention and to now; sorted, times in the camera's local zone.
+
+        Raises `InvalidTimeRange` (a ValueError) for naive times, start ≥ end or more
+        than 7 days, `DeviceNotFound` for an unknown camera. A range wholly in the future
+        or beyond retention has no recordings (an empty list, as an NVR answers)."""
+        self._check_open()
+        check_time_range(start, end)
+        record = await self._camera(device_id)
+        return self._recordings_of(record, start, end)
+
+    def _recordings_of(self, record: CameraRecord, start: datetime,
+                       end: datetime) -> list[Recording]:
+        return synthetic_recordings(record.device_id, start, end, now=self._now(),
+                                    retention_days=record.retention_days,
+                                    bitrate=camera_bitrate(record.device_id, record.codec))
+
+    async def start_playback(self, device_id: str, start: datetime,
+                             end: datetime) -> PlaybackStream:
+        """Start playing the camera's recordings between `start` and `end` at 1×.
+
+        Returns a fresh stream id and a `DemoPlaybackUrl` carrying the stream's clock.
+        Raises like `recordings`, and `NoRecording` when nothing in the range is
+        recorded (future, beyond retention, or an outage)."""
+        self._check_open()
+        check_time_range(start, end)
+        record = await self._camera(device_id)
+        found = self._recordings_of(record, start, end)
+        if not found:
+            raise NoRecording(
+                f"无录像: camera {device_id} has no recording between "
+                f"{start.astimezone(DEMO_TZ):%Y-%m-%d %H:%M:%S} and "
+                f"{end.astimezone(DEMO_TZ):%Y-%m-%d %H:%M:%S} (UTC+8)")
+        self._forget_finished()
+        stream_id = self._new_stream_id(device_id, start, end)
+        clock = PlaybackClock(start, end, found, clock=self._clock)
+        self._playbacks[stream_id] = _Playback(device_id, clock)
+        url = demo_playback_url(device_id, record.name, start, end, stream_id, clock)
+        return PlaybackStream(stream_id=stream_id, media_url=url)
+
+    def _new_stream_id(self, device_id: str, start: datetime, end: datetime) -> str:
+        # Shaped like WVP's playback streams (device_start_end), plus a random suffix.
+        span = f"{start.astimezone(DEMO_TZ):%Y%m%d%H%M%S}_{end.astimezone(DEMO_TZ):%Y%m%d%H%M%S}"
+        while True:
+            stream_id = f"{device_id}_{span}_{secrets.token_hex(4)}"
+            if stream_id not in self._playbacks:
+                return stream_id
+
+    def _forget_finished(self) -> None:
+        now = self._clock()
+        for stream_id, playback in list(self._playbacks.items()):
+            since = playback.clock.finished_for(now)
+            if since is not None and since >= PLAYBACK_LINGER_S:
+                del self._playbacks[stream_id]
+
+    def _playback(self, device_id: str, stream_id: str) -> _Playback:
+        playback = self._playbacks.get(stream_id)
+        if playback is None or playback.device_id != device_id:
+            raise StreamNotFound(f"no playback {stream_id!r} of camera {device_id}")
+        return playback
 
     async def control_playback(self, device_id: str, stream_id: str,
                                control: PlaybackControl) -> None:
-        raise NotImplementedError("demo playback")
+        """Pause, resume, seek (seconds from the start, clamped to the range; a gap
+        lands at the next recording) or change the speed of a started playback.
+
+        ValueError for a seek without seconds or a speed outside `PLAYBACK_SPEEDS`;
+        `StreamNotFound` for a stream that is unknown, of another camera, stopped, or
+        already played to its end."""
+        self._check_open()
+        action = control.action
+        if action is PlaybackAction.SEEK and control.seconds is None:
+            raise ValueError("seek needs seconds")
+        if action is PlaybackAction.SPEED and (
+                control.speed is None or control.speed not in PLAYBACK_SPEEDS):
+            raise ValueError(f"speed must be one of {PLAYBACK_SPEEDS}")
+        clock = self._playback(device_id, stream_id).clock
+        if clock.finished():
+            raise StreamNotFound(f"playback {stream_id!r} has ended")
+        if action is PlaybackAction.PAUSE:
+            clock.pause()
+        elif action is PlaybackAction.RESUME:
+            clock.resume()
+        elif action is PlaybackAction.SEEK:
+            clock.seek(control.seconds or 0)
+        else:
+            clock.set_speed(control.speed or 1.0)
 
     async def stop_playback(self, device_id: str, stream_id: str) -> None:
-        raise NotImplementedError("demo playback")
+        """Stop a playback (its source ends) and forget it; `StreamNotFound` if there is
+        no such playback of this camera (never started, already stopped, or ended and
+        forgotten a minute later)."""
+        playback = self._playback(device_id, stream_id)
+        playback.clock.stop()
+        del self._playbacks[stream_id]
+
+    @property
+    def active_playbacks(self) -> int:
+        """Playbacks started and not yet stopped or forgotten."""
+        return len(self._playbacks)
 
     async def ptz(self, device_id: str, move: PtzMove) -> None:
         """Move (or stop) the camera's head; its live picture follows. Every demo camera
@@ -154,8 +294,12 @@ class DemoPlatform:
         yield  # pragma: no cover - makes this an async generator
 
     async def close(self) -> None:
-        """Drop stream bookkeeping; the platform refuses further calls."""
+        """Drop stream bookkeeping and stop every playback; the platform refuses further
+        calls."""
         self._active.clear()
+        for playback in self._playbacks.values():
+            playback.clock.stop()
+        self._playbacks.clear()
         self._closed = True
         if self._closed_event is not None:
             self._closed_event.set()

@@ -12,6 +12,14 @@ the scene (bars, block and a bearing/elevation grid) slides as the head pans and
 and is magnified around the centre as it zooms, a readout `P 012.5° T +05.0° Z 1.8x` sits
 in the bottom-right corner, and a second block strip (right of the timestamp) carries
 the same position machine-readably for tests (`read_ptz_strip`).
+
+The same picture serves playback (`bff.platform.demo_playback`): given a `PlaybackLabel`,
+the scene moves with the *recorded* time, the clock reads the recorded date and time in
+the camera's local time (yyyy-MM-dd HH:MM:SS), a red "回放 ×speed" badge (with "暂停"
+while paused) tells it from live, and the strip right of the timestamp carries the
+recorded time in whole seconds (`read_recorded_strip`) instead of the PTZ position (a
+recording has no live head). The timestamp strip keeps the send time in both modes, so
+latency can still be measured.
 """
 
 from __future__ import annotations
@@ -19,8 +27,9 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
+from typing import NamedTuple
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import av
@@ -28,6 +37,7 @@ import numpy as np
 
 from bff.lib.settings import WebRTCSettings
 from bff.platform.demo_ptz import HOME, DemoPtzHead, HeadPosition
+from bff.platform.demo_recordings import DEMO_UTC_OFFSET_S
 from bff.webrtc.drawing import (
     STAMP_BITS,
     STAMP_BLOCK,
@@ -52,6 +62,19 @@ _GRID_LUMA = 24
 # right after the timestamp strip on the bottom edge (needs a picture ≥ 640 wide).
 PTZ_STRIP_X = STAMP_BITS * STAMP_BLOCK
 _PTZ_MARK = 0xA
+# The recorded-time strip (playback) sits where the PTZ strip sits in live: 32 bits of
+# recorded epoch seconds + an 8-bit checksum that differs from the other two strips'.
+_RECORDED_XOR = 0x3C
+_BADGE_U, _BADGE_V = 100, 200  # a red badge: playback is never mistaken for live
+
+
+class PlaybackLabel(NamedTuple):
+    """What a playback frame shows besides the scene: the recorded moment (seconds since
+    the epoch) and the playback state."""
+
+    recorded_at: float
+    speed: float = 1.0
+    paused: bool = False
 
 
 class DemoLiveUrl(str):
@@ -123,12 +146,22 @@ class DemoPicture:
         self._grid_labels = OpaqueClock(load_font(choice, max(9, height // 30)),
                                         alphabet="0123456789+-°", background=_GRID_LUMA)
         self._banner_height = self._banner.shape[0] if self._banner.size else 0
+        self._date_clock_width = self._clock.width_of("0000-00-00 00:00:00")
+        self._badge_font = label_font
+        self._badge_cjk = choice.has_cjk
+        self._badges: dict[tuple[float, bool], np.ndarray] = {}
 
-    def render(self, wall_time: float, view: HeadPosition = HOME) -> av.VideoFrame:
+    def render(self, wall_time: float, view: HeadPosition = HOME, *,
+               playback: PlaybackLabel | None = None) -> av.VideoFrame:
         """A new frame showing the scene at `wall_time` (seconds since the epoch) as seen
-        with the PTZ head at `view`."""
+        with the PTZ head at `view`; with `playback`, the scene, clock and strip show its
+        recorded moment instead and a playback badge is drawn (`wall_time` then only
+        feeds the latency strip)."""
         width, height = self.width, self.height
         frame, (y, u, v) = new_frame(width, height)
+        send_time = wall_time
+        if playback is not None:
+            wall_time, view = playback.recorded_at, HOME
         pan = (view.pan + 180.0) % 360.0 - 180.0  # signed, so the home scene sits at 0
         # The scene moves against the head: panning right slides it left, tilting up
         # slides it down. The bars are diagonal (one column per two rows), so sliding
@@ -161,20 +194,57 @@ class DemoPicture:
             u[: bh // 2, : bw // 2] = _NEUTRAL
             v[: bh // 2, : bw // 2] = _NEUTRAL
 
-        local = time.localtime(wall_time)
-        millis = int(wall_time * 1000) % 1000
-        text = f"{local.tm_hour:02d}:{local.tm_min:02d}:{local.tm_sec:02d}.{millis:03d}"
-        cx = max(0, width - self._clock_text_width - 8)
+        if playback is None:
+            local = time.localtime(wall_time)
+            millis = int(wall_time * 1000) % 1000
+            text = f"{local.tm_hour:02d}:{local.tm_min:02d}:{local.tm_sec:02d}.{millis:03d}"
+            cx = max(0, width - self._clock_text_width - 8)
+        else:
+            # The camera's own time (its OSD), whatever the server's time zone is.
+            local = time.gmtime(math.floor(wall_time) + DEMO_UTC_OFFSET_S)
+            text = (f"{local.tm_year:04d}-{local.tm_mon:02d}-{local.tm_mday:02d} "
+                    f"{local.tm_hour:02d}:{local.tm_min:02d}:{local.tm_sec:02d}")
+            cx = max(0, width - self._date_clock_width - 8)
         cy = 8
         self._clock.draw(y, cx, cy, text)
         u[cy // 2 : (cy + self._clock.height) // 2 + 1, cx // 2 :] = _NEUTRAL
         v[cy // 2 : (cy + self._clock.height) // 2 + 1, cx // 2 :] = _NEUTRAL
 
-        self._draw_head_readout(y, u, v, view)
-        draw_timestamp(y, int(wall_time * 1000))
+        if playback is None:
+            self._draw_head_readout(y, u, v, view)
+        else:
+            self._draw_playback_badge(y, u, v, playback, cy + self._clock.height + 4)
+            if width >= PTZ_STRIP_X + STAMP_BITS * STAMP_BLOCK:
+                _draw_blocks(y, PTZ_STRIP_X, _recorded_word(playback.recorded_at))
+                u[-STAMP_BLOCK // 2 :, PTZ_STRIP_X // 2 :] = _NEUTRAL
+                v[-STAMP_BLOCK // 2 :, PTZ_STRIP_X // 2 :] = _NEUTRAL
+        draw_timestamp(y, int(send_time * 1000))
         u[-STAMP_BLOCK // 2 :, : STAMP_BITS * STAMP_BLOCK // 2] = _NEUTRAL
         v[-STAMP_BLOCK // 2 :, : STAMP_BITS * STAMP_BLOCK // 2] = _NEUTRAL
         return frame
+
+    def _badge(self, speed: float, paused: bool) -> np.ndarray:
+        """The playback badge for a speed and state, rendered once (12 variants at most)."""
+        key = (speed, paused)
+        badge = self._badges.get(key)
+        if badge is None:
+            word, pause = ("回放", " · 暂停") if self._badge_cjk else ("PLAYBACK", " · PAUSED")
+            text = f"{word} ×{speed:g}{pause if paused else ''}"
+            badge = self._badges[key] = opaque_label([text], self._badge_font, background=64)
+        return badge
+
+    def _draw_playback_badge(self, y: np.ndarray, u: np.ndarray, v: np.ndarray,
+                             playback: PlaybackLabel, top: int) -> None:
+        """The "回放 ×speed" badge under the clock, right-aligned, on red."""
+        badge = self._badge(playback.speed, playback.paused)
+        rows, cols = y.shape
+        bh, bw = min(badge.shape[0], rows - top), min(badge.shape[1], cols)
+        if bh <= 0 or bw <= 0:
+            return
+        left = max(cols - bw - 8, 0)
+        y[top : top + bh, left : left + bw] = badge[:bh, :bw]
+        u[top // 2 : (top + bh) // 2, left // 2 : (left + bw) // 2] = _BADGE_U
+        v[top // 2 : (top + bh) // 2, left // 2 : (left + bw) // 2] = _BADGE_V
 
     def _draw_grid(self, y: np.ndarray, pan: float, tilt: float, zoom: float) -> None:
         """Bearing lines every 10° (labelled every 30°) and elevation lines every 10°
@@ -277,16 +347,51 @@ def _draw_blocks(y_plane: np.ndarray, x0: int, word: int) -> None:
         y_plane[top:rows, x : x + STAMP_BLOCK] = 235 if on else 16
 
 
-def read_ptz_strip(y_plane: np.ndarray) -> HeadPosition | None:
-    """The head position drawn into a frame's PTZ strip (to a tenth of a degree / of a
-    zoom step); None when the strip is absent or unreadable."""
+def _recorded_checksum(value: int) -> int:
+    return (sum(value.to_bytes(4, "big")) & 0xFF) ^ _RECORDED_XOR
+
+
+def _recorded_word(recorded_at: float) -> int:
+    """Recorded epoch seconds (32 bits, good until 2106), then an 8-bit checksum."""
+    value = math.floor(recorded_at) & 0xFFFFFFFF
+    return (value << 8) | _recorded_checksum(value)
+
+
+def _strip_levels(y_plane: np.ndarray) -> list[float] | None:
+    """Mean luma of the 40 blocks right of the timestamp strip (None if too narrow)."""
     rows, cols = y_plane.shape
     if cols < PTZ_STRIP_X + STAMP_BITS * STAMP_BLOCK:
         return None
     top = rows - STAMP_BLOCK
     centres = y_plane[top + 2 : rows - 2, PTZ_STRIP_X : PTZ_STRIP_X + STAMP_BITS * STAMP_BLOCK]
     blocks = centres.reshape(centres.shape[0], STAMP_BITS, STAMP_BLOCK)[:, :, 2:-2]
-    return decode_ptz_blocks(blocks.mean(axis=(0, 2)).tolist())
+    return blocks.mean(axis=(0, 2)).tolist()
+
+
+def read_recorded_strip(y_plane: np.ndarray) -> int | None:
+    """The recorded time (whole epoch seconds) drawn into a playback frame; None on a
+    live frame or when the strip is absent or unreadable."""
+    levels = _strip_levels(y_plane)
+    return None if levels is None else decode_recorded_blocks(levels)
+
+
+def decode_recorded_blocks(levels: Sequence[float]) -> int | None:
+    """The recorded epoch seconds from the mean luma of the strip's 40 blocks, left to
+    right (a browser test reads them from a canvas); None when the checksum fails."""
+    if len(levels) != STAMP_BITS:
+        return None
+    word = 0
+    for level in levels:
+        word = (word << 1) | int(level > 125)
+    value, checksum = word >> 8, word & 0xFF
+    return value if _recorded_checksum(value) == checksum else None
+
+
+def read_ptz_strip(y_plane: np.ndarray) -> HeadPosition | None:
+    """The head position drawn into a frame's PTZ strip (to a tenth of a degree / of a
+    zoom step); None when the strip is absent or unreadable."""
+    levels = _strip_levels(y_plane)
+    return None if levels is None else decode_ptz_blocks(levels)
 
 
 def decode_ptz_blocks(levels: Sequence[float]) -> HeadPosition | None:
@@ -302,6 +407,31 @@ def decode_ptz_blocks(levels: Sequence[float]) -> HeadPosition | None:
         return None
     return HeadPosition(((value >> 16) & 0xFFF) / 10, (((value >> 6) & 0x3FF) - 450) / 10,
                         (value & 0x3F) / 10)
+
+
+class FramePacer:
+    """Real-time frame timing of the demo sources: frame n is due n / fps seconds after
+    the first. A consumer that falls behind by more than a frame skips ahead to the
+    present instead of being handed late frames (they are live sources)."""
+
+    def __init__(self, fps: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self._interval = 1.0 / fps
+        self._clock = clock
+        self._start = clock()
+        self._index = 0
+
+    async def next_due(self) -> int:
+        """Wait until the next frame is due; return its index (its pts)."""
+        due = self._start + self._index * self._interval
+        now = self._clock()
+        if due > now:
+            await asyncio.sleep(due - now)
+        elif now - due > self._interval:
+            # Behind by more than a frame: jump to the present instead of catching up.
+            self._index = int((now - self._start) / self._interval)
+        index = self._index
+        self._index += 1
+        return index
 
 
 class DemoLiveSource:
@@ -324,10 +454,8 @@ class DemoLiveSource:
         self._head = head
         self._picture = DemoPicture(device_id, name, settings.width, settings.height,
                                     settings.watermark_font)
-        self._interval = 1.0 / settings.fps
+        self._pacer = FramePacer(settings.fps)
         self._time_base = Fraction(1, settings.fps)
-        self._start = time.monotonic()
-        self._index = 0
         self._closed = False
 
     def __aiter__(self) -> DemoLiveSource:
@@ -336,20 +464,13 @@ class DemoLiveSource:
     async def __anext__(self) -> av.VideoFrame:
         if self._closed:
             raise StopAsyncIteration
-        due = self._start + self._index * self._interval
-        now = time.monotonic()
-        if due > now:
-            await asyncio.sleep(due - now)
-        elif now - due > self._interval:
-            # Behind by more than a frame: jump to the present instead of catching up.
-            self._index = int((now - self._start) / self._interval)
+        index = await self._pacer.next_due()
         if self._closed:
             raise StopAsyncIteration
         view = self._head.position() if self._head is not None else HOME
         frame = self._picture.render(time.time(), view)
-        frame.pts = self._index
+        frame.pts = index
         frame.time_base = self._time_base
-        self._index += 1
         return frame
 
     async def aclose(self) -> None:

@@ -1,6 +1,7 @@
 """Open a media URL as an async iterator of decoded frames (the hub's upstream).
 
-`demo://` URLs are the embedded demo platform's synthetic cameras. Everything else
+`demo://` URLs are the embedded demo platform's synthetic cameras (`demo://live/…`) and
+recordings (`demo://playback/…`). Everything else
 (rtsp://, http(s)://…flv/ts/m3u8, file paths) is demuxed and decoded with PyAV in a
 dedicated thread (blocking network reads must not sit in the event loop or in the
 thread pool the encoders use), scaled to the configured size in yuv420p. Live sources are
@@ -22,6 +23,7 @@ from urllib.parse import urlsplit
 import av
 
 from bff.lib.settings import WebRTCSettings
+from bff.platform.demo_playback import DemoPlaybackSource, is_demo_playback_url
 from bff.platform.demo_video import DEMO_SCHEME, DemoLiveSource
 from bff.webrtc.errors import SourceInterrupted, SourceUnavailable
 
@@ -75,9 +77,11 @@ async def open_media(
 ) -> MediaSource:
     """Open `url` and return its frames. Raises `SourceUnavailable` if it cannot be
     opened; iteration raises `SourceInterrupted` when the upstream breaks off and stops
-    at the end of a file."""
+    at the end of a file (or of a demo playback)."""
     if urlsplit(url).scheme == DEMO_SCHEME:
         try:
+            if is_demo_playback_url(url):
+                return DemoPlaybackSource(url, settings)
             return DemoLiveSource(url, settings)
         except ValueError as exc:
             raise SourceUnavailable(f"bad demo URL: {exc}") from exc
