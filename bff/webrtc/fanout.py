@@ -28,6 +28,9 @@ from bff.webrtc.tracks import ViewerTrack, usable_cpus
 
 log = logging.getLogger(__name__)
 
+SEND_GROUP = 8
+"""Viewers encoded back to back before their packets are sent (see `_send_batch`)."""
+
 
 @dataclass(eq=False)
 class _Member:
@@ -160,13 +163,31 @@ class _CameraPump:
 
 
 def _send_batch(batch: list[_Job], frame: av.VideoFrame, wall_time: float) -> None:
-    """Worker thread: each viewer's watermark, encode and RTP send, one after another
-    (one thread keeps the shared source frame hot in cache)."""
-    for job in batch:
-        member = job.member
-        try:
-            member.track.send_direct(member.stream, frame, job.pts, job.force_keyframe,
-                                     wall_time, job.due)
-        except Exception:  # noqa: BLE001 - one viewer's failure must not stop the others
-            log.exception("sending a frame to a viewer of %s failed", member.track.device_id)
-            member.failed = True
+    """Worker thread: each viewer's watermark and encode, then their RTP sends.
+
+    Encodes run back to back and the packets of a group of viewers leave together:
+    interleaving x264 with the kernel's UDP path evicts the encoder's caches (measured
+    ~6 % more CPU per viewer-frame). Groups stay small so the first viewer's packets
+    wait for only a few encodes (a few milliseconds)."""
+    for start in range(0, len(batch), SEND_GROUP):
+        encoded = []
+        for job in batch[start : start + SEND_GROUP]:
+            member = job.member
+            try:
+                packet = member.track.encode_direct(frame, job.pts, job.force_keyframe,
+                                                    wall_time)
+            except Exception:  # noqa: BLE001 - one viewer's failure must not stop the others
+                log.exception("encoding a frame for a viewer of %s failed",
+                              member.track.device_id)
+                member.failed = True
+                continue
+            if packet is not None:
+                encoded.append((job, packet))
+        for job, packet in encoded:
+            member = job.member
+            try:
+                member.track.send_encoded(member.stream, packet, job.pts, job.due)
+            except Exception:  # noqa: BLE001
+                log.exception("sending a frame to a viewer of %s failed",
+                              member.track.device_id)
+                member.failed = True

@@ -287,13 +287,15 @@ class ViewerTrack(MediaStreamTrack):
         pts = max(self._last_pts + 1, round((now - self._origin) * CLOCK_RATE))
         return pts, self._should_force_keyframe(now)
 
-    def send_direct(self, stream: RtpStream, frame: av.VideoFrame, pts: int,
-                    force_keyframe: bool, wall_time: float, now: float) -> None:
-        """Worker thread: watermark, encode and send one frame over `stream` (direct
-        sending, `bff.webrtc.fanout`); the counters move as with `recv()`."""
-        packet = self._encode(frame, pts, force_keyframe, wall_time)
-        if packet is None:
-            return
+    def encode_direct(self, frame: av.VideoFrame, pts: int, force_keyframe: bool,
+                      wall_time: float) -> av.Packet | None:
+        """Worker thread: this viewer's watermarked encode of `frame` (direct sending,
+        `bff.webrtc.fanout`); hand the packet to `send_encoded`."""
+        return self._encode(frame, pts, force_keyframe, wall_time)
+
+    def send_encoded(self, stream: RtpStream, packet: av.Packet, pts: int, now: float) -> None:
+        """Worker thread: send one encoded frame over `stream`; the counters move as
+        with `recv()`."""
         stream.send_frame(bytes(packet), pts)
         self._count_sent(packet, pts, now)
 
