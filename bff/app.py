@@ -113,6 +113,7 @@ def create_app(settings: Settings) -> Litestar:
         app.state.audit = audit
         app.state.catalog = catalog
         app.state.map_settings = settings.map
+        app.state.stores = stores
         app.state.platform = platform
         app.state.stream_hub = hub
         app.state.peer_registry = registry
@@ -166,6 +167,9 @@ def create_app(settings: Settings) -> Litestar:
     session_config = RotatingSessionConfig(
         store="sessions", key="bff_session", max_age=settings.auth.session_max_age_s,
         secure=settings.auth.secure_cookies, httponly=True, samesite="lax", renew_on_access=True,
+        # Static files, the worker, the manifest and health need no session: no store
+        # round trip for them, and they keep answering while the store is down.
+        exclude=["^/static/", "^/sw.js$", "^/manifest.webmanifest$", "^/health$"],
     )
     rate_limit = RateLimitConfig(
         rate_limit=("minute", 30), store="rate_limit",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from litestar.connection import ASGIConnection
@@ -12,6 +13,9 @@ from litestar.middleware.session.server_side import (
 )
 from litestar.types import Message, ScopeSession
 from litestar.utils.dataclass import extract_dataclass_items
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
 
 ROTATE_SESSION_KEY = "_rotate"
 
@@ -22,6 +26,17 @@ class RotatingSessionBackend(ServerSideSessionBackend):
 
     async def store_in_message(self, scope_session: ScopeSession, message: Message,
                                connection: ASGIConnection) -> None:
+        """Save the session as the response starts. The response is already decided
+        then, so a store outage (Redis restarting) is logged and the response goes out
+        without the session cookie; the next request that needs the store answers 503."""
+        try:
+            await self._store_in_message(scope_session, message, connection)
+        except (RedisError, OSError) as exc:
+            log.warning("session not saved, the session store is unavailable (%s: %s)",
+                        type(exc).__name__, exc)
+
+    async def _store_in_message(self, scope_session: ScopeSession, message: Message,
+                                connection: ASGIConnection) -> None:
         if not (isinstance(scope_session, dict) and scope_session.pop(ROTATE_SESSION_KEY, False)):
             await super().store_in_message(scope_session, message, connection)
             return
