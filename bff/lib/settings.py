@@ -22,6 +22,20 @@ import msgspec
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
+def parse_timezone(text: str) -> tzinfo:
+    """An IANA zone name (Asia/Shanghai) or a fixed offset (+08:00, UTC+0800) as a
+    tzinfo; ValueError when it names no zone."""
+    match = re.fullmatch(r"(?:UTC)?([+-])(\d{2}):?(\d{2})", text.strip())
+    if match:
+        sign = -1 if match.group(1) == "-" else 1
+        offset = timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
+        return timezone(sign * offset)
+    try:
+        return ZoneInfo(text.strip())
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {text!r}") from exc
+
+
 class ServerSettings(msgspec.Struct, kw_only=True):
     host: str = "127.0.0.1"
     """Interface the HTTP server binds to (BFF_HOST)."""
@@ -142,15 +156,7 @@ class WvpSettings(msgspec.Struct, kw_only=True):
 
     def tzinfo(self) -> tzinfo:
         """`timezone` as a tzinfo; raises ValueError when it names no zone."""
-        match = re.fullmatch(r"(?:UTC)?([+-])(\d{2}):?(\d{2})", self.timezone.strip())
-        if match:
-            sign = -1 if match.group(1) == "-" else 1
-            offset = timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
-            return timezone(sign * offset)
-        try:
-            return ZoneInfo(self.timezone.strip())
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {self.timezone!r}") from exc
+        return parse_timezone(self.timezone)
 
 
 class IceServer(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
@@ -193,9 +199,17 @@ class WebRTCSettings(msgspec.Struct, kw_only=True):
     (BFF_SOURCE_LINGER_SECONDS), so a quick re-open is instant."""
     connect_timeout_s: float = 15.0
     """Close a peer connection that has not connected within this time."""
+    timezone: str = "Asia/Shanghai"
+    """Time zone of the times burnt into video: the watermark, the "signal lost" slate,
+    the demo cameras' clocks (BFF_VIDEO_TIMEZONE; IANA name or +08:00). Whatever zone the
+    server runs in, a screenshot shows the time the viewer's city uses."""
     direct_rtp: bool = True
     """Send RTP from the encoder threads, bypassing aiortc's per-packet media loop
     (BFF_DIRECT_RTP); false = aiortc's own loop (slower, kept as a fallback)."""
+
+    def tzinfo(self) -> tzinfo:
+        """`timezone` as a tzinfo; raises ValueError when it names no zone."""
+        return parse_timezone(self.timezone)
 
 
 # Leaflet's URL template syntax (L.Util.template) and the keys its tile layer fills in.
@@ -362,6 +376,7 @@ _ENVIRONMENT: tuple[tuple[str, str, str, object], ...] = (
     ("ptz", "watchdog_s", "BFF_PTZ_WATCHDOG_SECONDS", float),
     ("ptz", "command_timeout_s", "BFF_PTZ_TIMEOUT_SECONDS", float),
     ("webrtc", "direct_rtp", "BFF_DIRECT_RTP", _bool),
+    ("webrtc", "timezone", "BFF_VIDEO_TIMEZONE", str),
     ("map", "tile_url", "BFF_MAP_TILE_URL", str.strip),
     ("map", "label_url", "BFF_MAP_LABEL_URL", str.strip),
     ("map", "subdomains", "BFF_MAP_TILE_SUBDOMAINS", _csv),
@@ -395,6 +410,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(str(exc)) from exc
     if settings.platform.kind == "wvp":
         _check_wvp(settings.wvp)
+    try:
+        settings.webrtc.tzinfo()
+    except ValueError as exc:
+        raise SettingsError(f"BFF_VIDEO_TIMEZONE: {exc}") from exc
     if not settings.auth.secret:
         settings.auth.secret = secrets.token_urlsafe(32)
     return settings
@@ -420,3 +439,4 @@ def _check_wvp(wvp: WvpSettings) -> None:
         wvp.tzinfo()
     except ValueError as exc:
         raise SettingsError(f"BFF_WVP_TIMEZONE: {exc}") from exc
+

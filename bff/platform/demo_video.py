@@ -28,6 +28,7 @@ import asyncio
 import math
 import time
 from collections.abc import Callable, Sequence
+from datetime import datetime, tzinfo
 from fractions import Fraction
 from typing import NamedTuple
 from urllib.parse import parse_qs, quote, unquote, urlsplit
@@ -117,8 +118,9 @@ class DemoPicture:
     """
 
     def __init__(self, device_id: str, name: str, width: int, height: int,
-                 font_path: str = "") -> None:
+                 font_path: str = "", tz: tzinfo | None = None) -> None:
         self.width, self.height = width, height
+        self._tz = tz  # the live clock's zone; None = the process's local time
         choice = find_font(font_path)
         label_font = load_font(choice, max(12, height // 20))
         clock_font = load_font(choice, max(12, height // 16))
@@ -195,9 +197,8 @@ class DemoPicture:
             v[: bh // 2, : bw // 2] = _NEUTRAL
 
         if playback is None:
-            local = time.localtime(wall_time)
-            millis = int(wall_time * 1000) % 1000
-            text = f"{local.tm_hour:02d}:{local.tm_min:02d}:{local.tm_sec:02d}.{millis:03d}"
+            local = datetime.fromtimestamp(wall_time, self._tz)
+            text = f"{local:%H:%M:%S}.{local.microsecond // 1000:03d}"
             cx = max(0, width - self._clock_text_width - 8)
         else:
             # The camera's own time (its OSD), whatever the server's time zone is.
@@ -453,7 +454,7 @@ class DemoLiveSource:
             head = url.head
         self._head = head
         self._picture = DemoPicture(device_id, name, settings.width, settings.height,
-                                    settings.watermark_font)
+                                    settings.watermark_font, tz=settings.tzinfo())
         self._pacer = FramePacer(settings.fps)
         self._time_base = Fraction(1, settings.fps)
         self._closed = False

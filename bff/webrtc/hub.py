@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from datetime import datetime
 from typing import Literal
 
 import av
@@ -61,6 +62,7 @@ class Slate:
 
     def __init__(self, settings: WebRTCSettings) -> None:
         self.width, self.height = settings.width, settings.height
+        self._tz = settings.tzinfo()
         choice = find_font(settings.watermark_font)
         big = load_font(choice, max(14, self.height // 9))
         small = load_font(choice, max(12, self.height // 18))
@@ -86,13 +88,13 @@ class Slate:
         self._clock_y = min(self.height - self._clock.height, top + 8)
 
     def render(self, wall_time: float) -> av.VideoFrame:
-        """A new slate frame showing the local time of `wall_time`."""
+        """A new slate frame showing `wall_time` in the video time zone."""
         frame, (y, u, v) = new_frame(self.width, self.height)
         y[:] = self._luma
         u[:] = 128
         v[:] = 128
-        self._clock.draw(y, self._clock_x, self._clock_y, time.strftime(
-            "%H:%M:%S", time.localtime(wall_time)))
+        self._clock.draw(y, self._clock_x, self._clock_y,
+                         datetime.fromtimestamp(wall_time, self._tz).strftime("%H:%M:%S"))
         return frame
 
 

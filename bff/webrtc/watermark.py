@@ -15,7 +15,7 @@ import collections
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -99,6 +99,7 @@ class WatermarkRenderer:
         self.line_height = self._time_glyphs.height
         self.row_pitch = max(self.line_height + 8, self.height // 6)
         self._gap = max(24, self.width // 12)
+        self._tz = settings.tzinfo()
         self._lock = threading.Lock()
         self._identities: collections.OrderedDict[
             ViewerIdentity, tuple[str, np.ndarray, np.ndarray]
@@ -121,7 +122,7 @@ class WatermarkRenderer:
 
     def text_for(self, viewer: ViewerIdentity, epoch_second: int) -> str:
         """The whole watermark line for `viewer` at `epoch_second`."""
-        return f"{self.identity_text(viewer)}  {_time_text(epoch_second)}"
+        return f"{self.identity_text(viewer)}  {_time_text(epoch_second, self._tz)}"
 
     def render(self, viewer: ViewerIdentity, epoch_second: int) -> WatermarkMask:
         """The watermark of `viewer` at `epoch_second` (local time, to the second)."""
@@ -183,7 +184,7 @@ class WatermarkRenderer:
             cached = self._times.get(epoch_second)
             if cached is not None:
                 return cached
-        text = _time_text(epoch_second)
+        text = _time_text(epoch_second, self._tz)
         fill, outline = self._time_glyphs.compose(text)
         with self._lock:
             self._times[epoch_second] = (text, fill, outline)
@@ -192,8 +193,8 @@ class WatermarkRenderer:
         return text, fill, outline
 
 
-def _time_text(epoch_second: int) -> str:
-    return datetime.fromtimestamp(epoch_second).strftime(TIME_FORMAT)
+def _time_text(epoch_second: int, tz: tzinfo) -> str:
+    return datetime.fromtimestamp(epoch_second, tz).strftime(TIME_FORMAT)
 
 
 def _render_line(font: ImageFont.FreeTypeFont | ImageFont.ImageFont, text: str, height: int,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -34,10 +33,18 @@ def renderer(settings: WebRTCSettings) -> WatermarkRenderer:
 
 def test_text_names_the_viewer_and_the_second(renderer: WatermarkRenderer) -> None:
     mask = renderer.render(ZHANG, SECOND)
-    stamp = datetime.fromtimestamp(SECOND).strftime("%Y-%m-%d %H:%M:%S")
-    assert "zhangwei" in mask.text and "044127" in mask.text and stamp in mask.text
+    # 1_795_000_000 is 2026-11-18 11:06:40 UTC: Beijing time whatever the server's zone.
+    assert "zhangwei" in mask.text and "044127" in mask.text
+    assert "2026-11-18 19:06:40" in mask.text
     if renderer.has_cjk:
         assert "张伟" in mask.text
+
+
+@pytest.mark.parametrize("zone, expected", [("UTC", "2026-11-18 11:06:40"),
+                                            ("-05:00", "2026-11-18 06:06:40")])
+def test_watermark_time_zone_is_a_setting(zone: str, expected: str) -> None:
+    renderer = WatermarkRenderer(WebRTCSettings(timezone=zone))
+    assert expected in renderer.render(ZHANG, SECOND).text
 
 
 def test_mask_differs_between_viewers_and_seconds(renderer: WatermarkRenderer) -> None:
