@@ -17,8 +17,11 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from bff.app import create_app
 
+    trusted = settings.server.trusted_proxies
     uvicorn.run(create_app(settings), host=args.host or settings.server.host,
-                port=args.port or settings.server.port, log_level="info", lifespan="on")
+                port=args.port or settings.server.port, log_level="info", lifespan="on",
+                # uvicorn rewrites the client address from X-Forwarded-For only for these.
+                proxy_headers=bool(trusted), forwarded_allow_ips=",".join(trusted) or None)
     return 0
 
 

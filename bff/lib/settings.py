@@ -43,6 +43,10 @@ class ServerSettings(msgspec.Struct, kw_only=True):
     """TCP port of the HTTP server (BFF_PORT)."""
     debug: bool = False
     """Litestar debug mode: tracebacks in error pages (BFF_DEBUG). Never in deployment."""
+    trusted_proxies: list[str] = []
+    """Addresses of reverse proxies whose X-Forwarded-For/-Proto headers are believed
+    (BFF_TRUSTED_PROXIES, comma list; `*` = any). Then per-client limits (sign-in) and
+    logs see the phone's address, not the proxy's. Empty = headers ignored."""
     log_format: Literal["text", "json"] = "text"
     """Log lines as plain text or one JSON object per line (BFF_LOG_FORMAT)."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
@@ -327,6 +331,7 @@ _ENVIRONMENT: tuple[tuple[str, str, str, object], ...] = (
     ("server", "host", "BFF_HOST", str),
     ("server", "port", "BFF_PORT", int),
     ("server", "debug", "BFF_DEBUG", _bool),
+    ("server", "trusted_proxies", "BFF_TRUSTED_PROXIES", _csv),
     ("server", "log_format", "BFF_LOG_FORMAT", str),
     ("server", "log_level", "BFF_LOG_LEVEL", str),
     ("server", "templates_dir", "BFF_TEMPLATES_DIR", str),

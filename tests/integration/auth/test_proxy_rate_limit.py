@@ -1,0 +1,40 @@
+"""Behind a reverse proxy the sign-in rate limit counts each phone, not the proxy."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.browser.conftest import running_server
+
+LIMIT = 30  # sign-in attempts per minute and client (bff/app.py)
+
+
+def _attempts(base: str, forwarded_for: str, count: int) -> list[int]:
+    statuses = []
+    with httpx.Client(base_url=base, timeout=10) as client:
+        page = client.get("/login")
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+        for n in range(count):
+            reply = client.post("/login", headers={"X-Forwarded-For": forwarded_for},
+                                data={"username": f"nobody{n}", "password": "wrong",
+                                      "_csrf_token": token}, follow_redirects=False)
+            statuses.append(reply.status_code)
+    return statuses
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+def test_sign_in_limit_per_forwarded_client(tmp_path: Path, trusted: bool) -> None:
+    env = {"BFF_DEMO_CAMERAS": "200"}
+    if trusted:
+        env["BFF_TRUSTED_PROXIES"] = "127.0.0.1"
+    with running_server(tmp_path, **env) as base:
+        first = _attempts(base, "10.1.0.1", LIMIT + 1)
+        assert first[-1] == 429 and set(first[:LIMIT]) == {401}  # wrong password, then throttled
+        second = _attempts(base, "10.1.0.2", 1)
+    # Trusted proxy: another phone has its own budget. Untrusted: the header is ignored,
+    # so everybody shares the proxy's address and is throttled together.
+    assert second == ([401] if trusted else [429])
