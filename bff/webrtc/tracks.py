@@ -329,10 +329,9 @@ class ViewerTrack(MediaStreamTrack):
         src_y, src_u, src_v = plane_views(frame)
         # The shared frame is read-only for viewers: copy into this viewer's own buffer.
         # Reusing one buffer is safe because both encoders copy the picture in.
-        np.copyto(y, src_y)
+        self._watermark.apply_copy(src_y, y, wall_time)
         np.copyto(u, src_u)
         np.copyto(v, src_v)
-        self._watermark.apply(y, wall_time)
         work = self._work
         work.pts = pts
         work.pict_type = _PICTURE_I if force_keyframe else _PICTURE_ANY

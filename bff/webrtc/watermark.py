@@ -67,6 +67,22 @@ class WatermarkMask:
             np.right_shift(tmp, 8, out=tmp)
             np.copyto(rows, tmp, casting="unsafe")
 
+    def apply_copy(self, source: np.ndarray, target: np.ndarray, scratch: np.ndarray) -> None:
+        """Write `source` with the watermark into `target` (both height × width uint8):
+        the same result as copying and then `apply`, in one pass over the text rows."""
+        done = 0
+        for band in self._bands:
+            if band.top > done:
+                np.copyto(target[done : band.top], source[done : band.top])
+            tmp = scratch[band.top : band.bottom, : self.width]
+            np.multiply(source[band.top : band.bottom], band.inverse, out=tmp)
+            np.add(tmp, band.premultiplied, out=tmp)
+            np.right_shift(tmp, 8, out=tmp)
+            np.copyto(target[band.top : band.bottom], tmp, casting="unsafe")
+            done = band.bottom
+        if done < target.shape[0]:
+            np.copyto(target[done:], source[done:])
+
     def alpha_and_luma(self) -> tuple[np.ndarray, np.ndarray]:
         """Full-frame float32 arrays (alpha 0–1, luma 0–255 where alpha > 0): what this
         watermark does to a picture, for tests that identify a viewer from a frame."""
@@ -234,6 +250,11 @@ class ViewerWatermark:
     def apply(self, y_plane: np.ndarray, now: float | None = None) -> None:
         """Watermark a Y plane in place for time `now` (default: the current time)."""
         self.mask_at(time.time() if now is None else now).apply(y_plane, self._scratch)
+
+    def apply_copy(self, source: np.ndarray, target: np.ndarray, now: float) -> None:
+        """`target` = `source` watermarked for time `now` (the shared camera frame stays
+        untouched)."""
+        self.mask_at(now).apply_copy(source, target, self._scratch)
 
 
 def render_watermark(

@@ -140,3 +140,16 @@ def test_a_cjk_font_is_found() -> None:
     choice = find_font("")
     assert choice.has_cjk and choice.path is not None
     assert find_font("/nonexistent/font.ttf").has_cjk
+
+
+def test_watermarked_copy_equals_copy_then_watermark(renderer: WatermarkRenderer,
+                                                     settings: WebRTCSettings) -> None:
+    rng = np.random.default_rng(7)
+    source = rng.integers(0, 256, (settings.height, settings.width), dtype=np.uint8)
+    in_place = source.copy()
+    ViewerWatermark(renderer, ZHANG).apply(in_place, SECOND + 0.5)
+    copied = np.zeros_like(source)
+    kept = source.copy()
+    ViewerWatermark(renderer, ZHANG).apply_copy(source, copied, SECOND + 0.5)
+    assert np.array_equal(copied, in_place) and np.array_equal(source, kept)
+    assert not np.array_equal(copied, source)  # the mark is there
