@@ -376,15 +376,23 @@ def read_recorded_strip(y_plane: np.ndarray) -> int | None:
     return None if levels is None else decode_recorded_blocks(levels)
 
 
-def decode_recorded_blocks(levels: Sequence[float]) -> int | None:
-    """The recorded epoch seconds from the mean luma of the strip's 40 blocks, left to
-    right (a browser test reads them from a canvas); None when the checksum fails."""
+def _strip_word(levels: Sequence[float]) -> tuple[int, int] | None:
+    """(value, checksum) from the mean luma of a strip's 40 blocks, left to right."""
     if len(levels) != STAMP_BITS:
         return None
     word = 0
     for level in levels:
         word = (word << 1) | int(level > 125)
-    value, checksum = word >> 8, word & 0xFF
+    return word >> 8, word & 0xFF
+
+
+def decode_recorded_blocks(levels: Sequence[float]) -> int | None:
+    """The recorded epoch seconds from the mean luma of the strip's 40 blocks, left to
+    right (a browser test reads them from a canvas); None when the checksum fails."""
+    word = _strip_word(levels)
+    if word is None:
+        return None
+    value, checksum = word
     return value if _recorded_checksum(value) == checksum else None
 
 
@@ -398,12 +406,10 @@ def read_ptz_strip(y_plane: np.ndarray) -> HeadPosition | None:
 def decode_ptz_blocks(levels: Sequence[float]) -> HeadPosition | None:
     """The head position from the mean luma of the strip's 40 blocks, left to right (a
     browser test reads them from a canvas); None when the checksum fails."""
-    if len(levels) != STAMP_BITS:
+    word = _strip_word(levels)
+    if word is None:
         return None
-    word = 0
-    for level in levels:
-        word = (word << 1) | int(level > 125)
-    value, checksum = word >> 8, word & 0xFF
+    value, checksum = word
     if value >> 28 != _PTZ_MARK or _ptz_checksum(value) != checksum:
         return None
     return HeadPosition(((value >> 16) & 0xFFF) / 10, (((value >> 6) & 0x3FF) - 450) / 10,
