@@ -82,6 +82,12 @@ class FrameFanout:
         pump = self._pumps.get(device_id)
         return len(pump.members) if pump else 0
 
+    def stream_of(self, track: ViewerTrack) -> RtpStream | None:
+        """The viewer's direct RTP stream, None when it is not sending directly."""
+        pump = self._pumps.get(track.device_id)
+        member = pump.members.get(track) if pump else None
+        return member.stream if member else None
+
     def includes(self, track: ViewerTrack) -> bool:
         """Whether this viewer's frames go out through the fan-out."""
         pump = self._pumps.get(track.device_id)

@@ -31,7 +31,7 @@ from bff.webrtc.errors import InvalidOffer, TooManyStreams, UpstreamUnavailable
 from bff.webrtc.fanout import FrameFanout
 from bff.webrtc.hub import StreamHub, Subscription
 from bff.webrtc.ice import browser_ice_servers, configure_ice_host_addresses, ice_configuration
-from bff.webrtc.rtp import attach_direct_sending, direct_sending_supported
+from bff.webrtc.rtp import RtpStream, attach_direct_sending, direct_sending_supported
 from bff.webrtc.tracks import Codec, EncodeBatcher, ViewerTrack, route_keyframe_requests
 from bff.webrtc.viewers import StreamSession, ViewerIdentity
 from bff.webrtc.watermark import ViewerWatermark, WatermarkRenderer
@@ -206,6 +206,16 @@ class PeerRegistry:
         """The outgoing track of a stream (counters for tests and benchmarks)."""
         peer = self._peers.get(session_id)
         return peer.track if peer else None
+
+    def rtp_stream_of(self, session_id: str) -> RtpStream | None:
+        """A stream's direct RTP sender (counters for tests and benchmarks)."""
+        peer = self._peers.get(session_id)
+        return self._fanout.stream_of(peer.track) if peer else None
+
+    def sender_of(self, session_id: str) -> RTCRtpSender | None:
+        """aiortc's sender of a stream (where RTCP feedback arrives)."""
+        peer = self._peers.get(session_id)
+        return peer.pc.getSenders()[0] if peer else None
 
     def sends_directly(self, session_id: str) -> bool:
         """Whether a stream's RTP leaves from the encoder threads (`bff.webrtc.rtp`)

@@ -183,6 +183,12 @@ class RtpStream:
         self.packets_sent = 0
         self.octets_sent = 0
         self.packets_dropped = 0
+        self.packets_retransmitted = 0
+
+    @property
+    def last_sequence(self) -> int:
+        """Sequence number of the newest packet sent."""
+        return (self._sequence - 1) & 0xFFFF
 
     def payloads(self, data: bytes) -> list[bytes]:
         """Split one encoded frame into RTP payloads (aiortc's packetizers)."""
@@ -237,7 +243,9 @@ class RtpStream:
             packet = (_HEADER.pack(packet[0], (packet[1] & 0x80) | rtx_pt, rtx_sequence,
                                    int.from_bytes(packet[4:8], "big"), rtx_ssrc)
                       + packet[_HEADER.size:head] + packet[2:4] + packet[head:])
-        return self._path.send(self._srtp.protect(packet))
+        sent = self._path.send(self._srtp.protect(packet))
+        self.packets_retransmitted += sent
+        return sent
 
 
 # --- hooking into aiortc's sender ------------------------------------------------------------

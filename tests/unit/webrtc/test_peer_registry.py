@@ -8,6 +8,7 @@ import msgspec
 import numpy as np
 import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection
+from aiortc.rtp import RTCP_PSFB_PLI, RTCP_RTPFB_NACK, RtcpPsfbPacket, RtcpRtpfbPacket
 from webrtc_support import CAMERA, LI, OTHER_CAMERA, ZHANG, FakePlatform, Phone, eventually
 
 from bff.webrtc.drawing import plane_views
@@ -58,6 +59,34 @@ async def test_phone_receives_and_decodes_video(watch, phones, registry: PeerReg
     assert track is not None and track.frames_sent >= 5 and track.keyframes_sent >= 1
     assert registry.sessions_for_user(ZHANG.user_id) == [session]
     assert registry.sends_directly(session.id)
+
+
+async def test_receiver_feedback_reaches_the_direct_sender(
+        phones, hub: StreamHub, settings) -> None:
+    """NACK → the lost packet is sent again; PLI → the next frame is a keyframe (RTCP as
+    aiortc's sender receives it from the phone)."""
+    rare_keyframes = msgspec.structs.replace(settings, keyframe_interval_s=30.0)
+    registry = PeerRegistry(rare_keyframes, hub)
+    try:
+        phone = phones()
+        session = await registry.open(ZHANG, CAMERA, await phone.offer(("H264",)), "offer")
+        await phone.accept(session)
+        await phone.collect(3)
+        stream, sender = registry.rtp_stream_of(session.id), registry.sender_of(session.id)
+        track = registry.track_of(session.id)
+        assert stream is not None and sender is not None
+
+        await sender._handle_rtcp_packet(RtcpRtpfbPacket(
+            fmt=RTCP_RTPFB_NACK, ssrc=1, media_ssrc=sender._ssrc,
+            lost=[stream.last_sequence]))
+        assert stream.packets_retransmitted == 1
+
+        keyframes = track.keyframes_sent
+        await sender._handle_rtcp_packet(RtcpPsfbPacket(fmt=RTCP_PSFB_PLI, ssrc=1,
+                                                        media_ssrc=sender._ssrc))
+        await eventually(lambda: track.keyframes_sent > keyframes, timeout=3)
+    finally:
+        await registry.close_all()
 
 
 async def test_aiortc_media_loop_still_works_when_direct_sending_is_off(
