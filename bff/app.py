@@ -35,6 +35,7 @@ from bff.auth.deps import provide_current_user
 from bff.auth.guards import requires_sign_in
 from bff.auth.services import AuthService
 from bff.catalog.controllers import CameraController, CatalogImportController, NearbyController
+from bff.catalog.nearby import compass_label
 from bff.catalog.services import CatalogService
 from bff.catalog.sync import run_periodic_sync
 from bff.health import health
@@ -66,8 +67,12 @@ def _configure_templates(engine: JinjaTemplateEngine) -> None:
     def lang(context: dict[str, Any]) -> str:
         return locale_of(context["request"])
 
+    def compass(context: dict[str, Any], bearing_deg: float) -> str:
+        return compass_label(bearing_deg, english=locale_of(context["request"]) == "en")
+
     engine.register_template_callable("t", t)
     engine.register_template_callable("lang", lang)
+    engine.register_template_callable("compass", compass)
 
 
 SHELL_VERSION_MARK = "__SHELL_VERSION__"

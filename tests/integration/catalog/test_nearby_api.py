@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from litestar.testing import AsyncTestClient
 
@@ -88,6 +89,19 @@ async def test_list_fragment_for_htmx_and_full_page_otherwise(client: AsyncTestC
     assert 'data-testid="radar"' in fragment.text and fragment.text.count('class="dot dot-') == 5
     page = await client.get("/nearby/list", params=params)
     assert "<html" in page.text and page.text.count('class="camera ') == 5
+
+
+async def test_list_directions_follow_the_language(client: AsyncTestClient) -> None:
+    await sign_in(client, "police01")
+    params = {"lat": CHENGQU[0], "lon": CHENGQU[1], "limit": 20}
+    chinese = await client.get("/nearby/list", params=params, headers={"HX-Request": "true"})
+    english = await client.get("/nearby/list", params=params,
+                               headers={"HX-Request": "true", "accept-language": "en"})
+    directions = re.compile(r'<span class="dir">([^<]+)</span>')
+    assert set(directions.findall(chinese.text)) <= {"北", "东北", "东", "东南", "南", "西南",
+                                                     "西", "西北"}
+    assert set(directions.findall(english.text)) <= {"N", "NE", "E", "SE", "S", "SW", "W", "NW"}
+    assert len(directions.findall(english.text)) == 20
 
 
 async def test_unknown_camera_is_404(client: AsyncTestClient) -> None:
