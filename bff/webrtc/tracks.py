@@ -32,6 +32,7 @@ from aiortc import MediaStreamTrack, RTCRtpSender
 from aiortc.mediastreams import MediaStreamError
 
 from bff.lib.settings import WebRTCSettings
+from bff.webrtc.canvas import ViewerCanvas
 from bff.webrtc.drawing import new_frame, plane_views
 from bff.webrtc.hub import SourceClosed, Subscription
 from bff.webrtc.rtp import RtpStream
@@ -287,12 +288,6 @@ class ViewerTrack(MediaStreamTrack):
         pts = max(self._last_pts + 1, round((now - self._origin) * CLOCK_RATE))
         return pts, self._should_force_keyframe(now)
 
-    def encode_direct(self, frame: av.VideoFrame, pts: int, force_keyframe: bool,
-                      wall_time: float) -> av.Packet | None:
-        """Worker thread: this viewer's watermarked encode of `frame` (direct sending,
-        `bff.webrtc.fanout`); hand the packet to `send_encoded`."""
-        return self._encode(frame, pts, force_keyframe, wall_time)
-
     def send_encoded(self, stream: RtpStream, packet: av.Packet, pts: int, now: float) -> None:
         """Worker thread: send one encoded frame over `stream`; the counters move as
         with `recv()`."""
@@ -321,21 +316,33 @@ class ViewerTrack(MediaStreamTrack):
 
     def _encode(self, frame: av.VideoFrame, pts: int, force_keyframe: bool,
                 wall_time: float) -> av.Packet | None:
-        """Worker thread: copy the shared frame, watermark, encode."""
-        if self._encoder is None:
-            assert self.codec is not None
-            self._encoder = create_encoder(self.codec, self._settings)
+        """Worker thread: copy the shared frame into this viewer's buffer with the
+        watermark, encode (aiortc's media loop; direct sending uses `encode_on`)."""
         y, u, v = self._work_planes
         src_y, src_u, src_v = plane_views(frame)
         # The shared frame is read-only for viewers: copy into this viewer's own buffer.
-        # Reusing one buffer is safe because both encoders copy the picture in.
         self._watermark.apply_copy(src_y, y, wall_time)
         np.copyto(u, src_u)
         np.copyto(v, src_v)
-        work = self._work
-        work.pts = pts
-        work.pict_type = _PICTURE_I if force_keyframe else _PICTURE_ANY
-        packets = self._encoder.encode(work)
+        return self._encode_input(self._work, pts, force_keyframe)
+
+    def encode_on(self, canvas: ViewerCanvas, pts: int, force_keyframe: bool,
+                  wall_time: float) -> av.Packet | None:
+        """Worker thread: put this viewer's watermark on the thread's canvas (which holds
+        the camera frame) and encode it (direct sending, `bff.webrtc.fanout`)."""
+        canvas.mark(self._watermark.mask_at(wall_time), self._watermark.scratch)
+        return self._encode_input(canvas.frame, pts, force_keyframe)
+
+    def _encode_input(self, picture: av.VideoFrame, pts: int,
+                      force_keyframe: bool) -> av.Packet | None:
+        # The encoder copies `picture` in: the caller may reuse it for the next viewer.
+        if self._encoder is None:
+            assert self.codec is not None
+            self._encoder = create_encoder(self.codec, self._settings)
+        picture.time_base = TIME_BASE
+        picture.pts = pts
+        picture.pict_type = _PICTURE_I if force_keyframe else _PICTURE_ANY
+        packets = self._encoder.encode(picture)
         if not packets:
             return None
         if len(packets) == 1:

@@ -67,6 +67,21 @@ class WatermarkMask:
             np.right_shift(tmp, 8, out=tmp)
             np.copyto(rows, tmp, casting="unsafe")
 
+    @property
+    def rows(self) -> tuple[tuple[int, int], ...]:
+        """(top, bottom) of every text band: the only rows this watermark changes."""
+        return tuple((band.top, band.bottom) for band in self._bands)
+
+    def apply_bands(self, source: np.ndarray, target: np.ndarray, scratch: np.ndarray) -> None:
+        """Write the text rows of `target` from `source` with the watermark; other rows of
+        `target` are left as they are."""
+        for band in self._bands:
+            tmp = scratch[band.top : band.bottom, : self.width]
+            np.multiply(source[band.top : band.bottom], band.inverse, out=tmp)
+            np.add(tmp, band.premultiplied, out=tmp)
+            np.right_shift(tmp, 8, out=tmp)
+            np.copyto(target[band.top : band.bottom], tmp, casting="unsafe")
+
     def apply_copy(self, source: np.ndarray, target: np.ndarray, scratch: np.ndarray) -> None:
         """Write `source` with the watermark into `target` (both height × width uint8):
         the same result as copying and then `apply`, in one pass over the text rows."""
@@ -255,6 +270,11 @@ class ViewerWatermark:
         """`target` = `source` watermarked for time `now` (the shared camera frame stays
         untouched)."""
         self.mask_at(now).apply_copy(source, target, self._scratch)
+
+    @property
+    def scratch(self) -> np.ndarray:
+        """This viewer's uint16 work area for blends (one per viewer: thread-safe)."""
+        return self._scratch
 
 
 def render_watermark(
