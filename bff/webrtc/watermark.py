@@ -56,25 +56,16 @@ class WatermarkMask:
         self.height = height
         self._bands = bands
 
-    def apply(self, y_plane: np.ndarray, scratch: np.ndarray) -> None:
-        """Blend into `y_plane` (height × width uint8) in place. `scratch` is a caller-
-        owned uint16 array of at least the same shape, so nothing is allocated here."""
-        for band in self._bands:
-            rows = y_plane[band.top : band.bottom]
-            tmp = scratch[band.top : band.bottom, : self.width]
-            np.multiply(rows, band.inverse, out=tmp)
-            np.add(tmp, band.premultiplied, out=tmp)
-            np.right_shift(tmp, 8, out=tmp)
-            np.copyto(rows, tmp, casting="unsafe")
-
     @property
     def rows(self) -> tuple[tuple[int, int], ...]:
         """(top, bottom) of every text band: the only rows this watermark changes."""
         return tuple((band.top, band.bottom) for band in self._bands)
 
     def apply_bands(self, source: np.ndarray, target: np.ndarray, scratch: np.ndarray) -> None:
-        """Write the text rows of `target` from `source` with the watermark; other rows of
-        `target` are left as they are."""
+        """Write the text rows of `target` from `source` with the watermark (`source` may
+        be `target`: in place); other rows of `target` are left as they are. `scratch`
+        is a caller-owned uint16 array of at least the frame's shape, so nothing is
+        allocated here."""
         for band in self._bands:
             tmp = scratch[band.top : band.bottom, : self.width]
             np.multiply(source[band.top : band.bottom], band.inverse, out=tmp)
@@ -82,21 +73,21 @@ class WatermarkMask:
             np.right_shift(tmp, 8, out=tmp)
             np.copyto(target[band.top : band.bottom], tmp, casting="unsafe")
 
+    def apply(self, y_plane: np.ndarray, scratch: np.ndarray) -> None:
+        """Blend into `y_plane` (height × width uint8) in place."""
+        self.apply_bands(y_plane, y_plane, scratch)
+
     def apply_copy(self, source: np.ndarray, target: np.ndarray, scratch: np.ndarray) -> None:
         """Write `source` with the watermark into `target` (both height × width uint8):
         the same result as copying and then `apply`, in one pass over the text rows."""
         done = 0
-        for band in self._bands:
-            if band.top > done:
-                np.copyto(target[done : band.top], source[done : band.top])
-            tmp = scratch[band.top : band.bottom, : self.width]
-            np.multiply(source[band.top : band.bottom], band.inverse, out=tmp)
-            np.add(tmp, band.premultiplied, out=tmp)
-            np.right_shift(tmp, 8, out=tmp)
-            np.copyto(target[band.top : band.bottom], tmp, casting="unsafe")
-            done = band.bottom
+        for top, bottom in self.rows:
+            if top > done:
+                np.copyto(target[done:top], source[done:top])
+            done = bottom
         if done < target.shape[0]:
             np.copyto(target[done:], source[done:])
+        self.apply_bands(source, target, scratch)
 
     def alpha_and_luma(self) -> tuple[np.ndarray, np.ndarray]:
         """Full-frame float32 arrays (alpha 0–1, luma 0–255 where alpha > 0): what this
