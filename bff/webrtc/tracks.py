@@ -33,7 +33,7 @@ from aiortc.mediastreams import MediaStreamError
 
 from bff.lib.settings import WebRTCSettings
 from bff.webrtc.canvas import ViewerCanvas
-from bff.webrtc.drawing import new_frame, plane_views
+from bff.webrtc.drawing import Planes, new_frame, plane_views
 from bff.webrtc.hub import SourceClosed, Subscription
 from bff.webrtc.rtp import RtpStream
 from bff.webrtc.watermark import ViewerWatermark
@@ -214,8 +214,9 @@ class ViewerTrack(MediaStreamTrack):
         self._wall_clock = clock
         self.codec: Codec | None = None
         self._encoder: av.VideoCodecContext | None = None
-        self._work, self._work_planes = new_frame(settings.width, settings.height)
-        self._work.time_base = TIME_BASE
+        # Own input buffer for aiortc's media loop only; direct sending uses the
+        # worker thread's canvas. Allocated on first use.
+        self._work: tuple[av.VideoFrame, Planes] | None = None
         self._interval = 1.0 / settings.fps
         self._origin = time.monotonic()
         self._last_sent_at = float("-inf")
@@ -318,13 +319,15 @@ class ViewerTrack(MediaStreamTrack):
                 wall_time: float) -> av.Packet | None:
         """Worker thread: copy the shared frame into this viewer's buffer with the
         watermark, encode (aiortc's media loop; direct sending uses `encode_on`)."""
-        y, u, v = self._work_planes
+        if self._work is None:
+            self._work = new_frame(self._settings.width, self._settings.height)
+        work, (y, u, v) = self._work
         src_y, src_u, src_v = plane_views(frame)
         # The shared frame is read-only for viewers: copy into this viewer's own buffer.
         self._watermark.apply_copy(src_y, y, wall_time)
         np.copyto(u, src_u)
         np.copyto(v, src_v)
-        return self._encode_input(self._work, pts, force_keyframe)
+        return self._encode_input(work, pts, force_keyframe)
 
     def encode_on(self, canvas: ViewerCanvas, pts: int, force_keyframe: bool,
                   wall_time: float) -> av.Packet | None:
