@@ -104,11 +104,6 @@ class FrameFanout:
         member = pump.members.get(track) if pump else None
         return member.stream if member else None
 
-    def includes(self, track: ViewerTrack) -> bool:
-        """Whether this viewer's frames go out through the fan-out."""
-        pump = self._pumps.get(track.device_id)
-        return pump is not None and track in pump.members
-
     async def close(self) -> None:
         """Stop every pump (shutdown)."""
         pumps, self._pumps = list(self._pumps.values()), {}

@@ -220,8 +220,7 @@ class PeerRegistry:
     def sends_directly(self, session_id: str) -> bool:
         """Whether a stream's RTP leaves from the encoder threads (`bff.webrtc.rtp`)
         rather than through aiortc's media loop."""
-        peer = self._peers.get(session_id)
-        return peer is not None and self._fanout.includes(peer.track)
+        return self.rtp_stream_of(session_id) is not None
 
     # --- opening ---------------------------------------------------------------------
 
