@@ -347,13 +347,17 @@ def _in_use_and_region(
     return in_use, region_mask(_select(columns.civil, rows), scope.region_prefix)
 
 
+def _nobody(columns: CameraColumns, rows: np.ndarray | None) -> np.ndarray:
+    return np.zeros(len(columns) if rows is None else len(rows), dtype=bool)
+
+
 def usable_mask(
     scope: AccessScope, columns: CameraColumns, permission: int, rows: np.ndarray | None = None
 ) -> np.ndarray:
     """Vectorized `may_use` over all rows, or over `rows` (an int array) when given."""
     masks = _in_use_and_region(scope, columns, permission, rows)
     if masks is None:
-        return np.zeros(len(columns) if rows is None else len(rows), dtype=bool)
+        return _nobody(columns, rows)
     return _usable(scope, columns, permission, rows, *masks)
 
 
@@ -363,7 +367,7 @@ def requestable_mask(
     """Vectorized `may_request` over all rows, or over `rows` when given."""
     masks = _in_use_and_region(scope, columns, permission, rows)
     if masks is None:
-        return np.zeros(len(columns) if rows is None else len(rows), dtype=bool)
+        return _nobody(columns, rows)
     in_use, in_region = masks
     usable = _usable(scope, columns, permission, rows, in_use, in_region)
     share = _select(columns.share_attr, rows)
