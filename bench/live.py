@@ -210,6 +210,15 @@ def _cpu_handlers(extra):  # noqa: ANN001, ANN202
     return handle, done
 
 
+async def _serve_until_quit(extra, port_queue: mp.Queue) -> None:  # noqa: ANN001
+    """Answer the receivers' control calls (CPU marks, `extra` commands) until "quit"."""
+    handle, done = _cpu_handlers(extra)
+    server, port = await _control_server(handle)
+    port_queue.put(port)
+    await done.wait()
+    server.close()
+
+
 # --- (b) our pipeline's sending process ------------------------------------------------------
 
 class BenchPlatform:
@@ -249,11 +258,7 @@ def ours_sender(port_queue: mp.Queue) -> None:
                 return {"decoded_frames": stats.decoded_frames if stats else 0}
             raise ValueError(request)
 
-        handle, done = _cpu_handlers(extra)
-        server, port = await _control_server(handle)
-        port_queue.put(port)
-        await done.wait()
-        server.close()
+        await _serve_until_quit(extra, port_queue)
         await registry.close_all()
         await hub.close()
 
@@ -345,11 +350,7 @@ def aiortc_sender(port_queue: mp.Queue) -> None:
                 return {}
             raise ValueError(request)
 
-        handle, done = _cpu_handlers(extra)
-        server, port = await _control_server(handle)
-        port_queue.put(port)
-        await done.wait()
-        server.close()
+        await _serve_until_quit(extra, port_queue)
         for pc in peers:
             await pc.close()
 
