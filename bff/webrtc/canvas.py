@@ -26,6 +26,9 @@ class ViewerCanvas:
 
     def __init__(self, width: int, height: int) -> None:
         self.frame, self._planes = new_frame(width, height)
+        # One blend work area per thread, not per viewer: it stays in the cache, and
+        # viewers cost no memory for it.
+        self._scratch = WatermarkMask.scratch_for(width, height)
         self._source: av.VideoFrame | None = None
         self._source_key: object = None
         self._source_y: np.ndarray | None = None
@@ -44,7 +47,7 @@ class ViewerCanvas:
         self._source, self._source_key, self._source_y = source, key, planes[0]
         self._marked = ()
 
-    def mark(self, mask: WatermarkMask, scratch: np.ndarray) -> None:
+    def mark(self, mask: WatermarkMask) -> None:
         """Put one viewer's watermark on the loaded frame, replacing the previous one."""
         if self._source_y is None:
             raise RuntimeError("load a camera frame first")
@@ -53,7 +56,7 @@ class ViewerCanvas:
         if self._marked and self._marked != rows:
             for top, bottom in self._marked:  # the mask writes its own rows in full
                 np.copyto(target[top:bottom], source[top:bottom])
-        mask.apply_bands(source, target, scratch)
+        mask.apply_bands(source, target, self._scratch)
         self._marked = rows
 
     def release(self) -> None:

@@ -333,7 +333,7 @@ class ViewerTrack(MediaStreamTrack):
                   wall_time: float) -> av.Packet | None:
         """Worker thread: put this viewer's watermark on the thread's canvas (which holds
         the camera frame) and encode it (direct sending, `bff.webrtc.fanout`)."""
-        canvas.mark(self._watermark.mask_at(wall_time), self._watermark.scratch)
+        canvas.mark(self._watermark.mask_at(wall_time))
         return self._encode_input(canvas.frame, pts, force_keyframe)
 
     def _encode_input(self, picture: av.VideoFrame, pts: int,

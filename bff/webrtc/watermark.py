@@ -35,13 +35,40 @@ _IDENTITY_CACHE_SIZE = 512
 
 
 @dataclass(frozen=True)
-class _Band:
-    """Blend arrays of one text row: Y' = (Y * inverse + premultiplied) >> 8."""
+class _Bands:
+    """Text rows of equal height at a fixed pitch: Y' = (Y * inverse + premultiplied) >> 8.
+
+    Stored as (count, rows, width) arrays so that one strided numpy call blends every
+    band: per-band calls cost more in call overhead than in arithmetic at 360p.
+    """
 
     top: int
-    bottom: int
-    inverse: np.ndarray  # uint16: 256 - alpha*256
-    premultiplied: np.ndarray  # uint16: luma * alpha * 256
+    pitch: int
+    inverse: np.ndarray  # uint16 (count, rows, width): 256 - alpha*256
+    premultiplied: np.ndarray  # uint16 (count, rows, width): luma * alpha * 256
+
+    @property
+    def rows(self) -> tuple[tuple[int, int], ...]:
+        count, height = self.inverse.shape[:2]
+        return tuple((self.top + i * self.pitch, self.top + i * self.pitch + height)
+                     for i in range(count))
+
+    def on(self, plane: np.ndarray) -> np.ndarray:
+        """A (count, rows, width) view of these bands' rows of `plane` (no copy)."""
+        count, height, width = self.inverse.shape
+        if self.top + (count - 1) * self.pitch + height > plane.shape[0]:
+            raise ValueError("the plane is smaller than the watermark")
+        row_stride, col_stride = plane.strides
+        return np.lib.stride_tricks.as_strided(
+            plane[self.top :], shape=(count, height, width),
+            strides=(self.pitch * row_stride, row_stride, col_stride))
+
+    def blend(self, source: np.ndarray, target: np.ndarray, scratch: np.ndarray) -> None:
+        tmp = scratch[: self.inverse.size].reshape(self.inverse.shape)
+        np.multiply(self.on(source), self.inverse, out=tmp)
+        np.add(tmp, self.premultiplied, out=tmp)
+        np.right_shift(tmp, 8, out=tmp)
+        np.copyto(self.on(target), tmp, casting="unsafe")
 
 
 class WatermarkMask:
@@ -50,28 +77,30 @@ class WatermarkMask:
     Only the rows that carry text are stored and blended.
     """
 
-    def __init__(self, text: str, width: int, height: int, bands: list[_Band]) -> None:
+    def __init__(self, text: str, width: int, height: int, bands: list[_Bands]) -> None:
         self.text = text
         self.width = width
         self.height = height
         self._bands = bands
-
-    @property
-    def rows(self) -> tuple[tuple[int, int], ...]:
+        self.rows: tuple[tuple[int, int], ...] = tuple(
+            rows for group in bands for rows in group.rows)
         """(top, bottom) of every text band: the only rows this watermark changes."""
-        return tuple((band.top, band.bottom) for band in self._bands)
+
+    @staticmethod
+    def scratch_for(width: int, height: int) -> np.ndarray:
+        """A work area big enough for any mask of that frame size."""
+        return np.empty(width * height, np.uint16)
 
     def apply_bands(self, source: np.ndarray, target: np.ndarray, scratch: np.ndarray) -> None:
         """Write the text rows of `target` from `source` with the watermark (`source` may
         be `target`: in place); other rows of `target` are left as they are. `scratch`
-        is a caller-owned uint16 array of at least the frame's shape, so nothing is
-        allocated here."""
-        for band in self._bands:
-            tmp = scratch[band.top : band.bottom, : self.width]
-            np.multiply(source[band.top : band.bottom], band.inverse, out=tmp)
-            np.add(tmp, band.premultiplied, out=tmp)
-            np.right_shift(tmp, 8, out=tmp)
-            np.copyto(target[band.top : band.bottom], tmp, casting="unsafe")
+        is a caller-owned C-contiguous uint16 array of at least width × height elements
+        (`scratch_for`), so nothing is allocated here."""
+        if not scratch.flags.c_contiguous or scratch.dtype != np.uint16:
+            raise ValueError("scratch must be a C-contiguous uint16 array")
+        flat = scratch.reshape(-1)
+        for group in self._bands:
+            group.blend(source, target, flat)
 
     def apply(self, y_plane: np.ndarray, scratch: np.ndarray) -> None:
         """Blend into `y_plane` (height × width uint8) in place."""
@@ -94,13 +123,12 @@ class WatermarkMask:
         watermark does to a picture, for tests that identify a viewer from a frame."""
         alpha = np.zeros((self.height, self.width), np.float32)
         luma = np.zeros((self.height, self.width), np.float32)
-        for band in self._bands:
-            a = (256 - band.inverse.astype(np.float32)) / 256
-            alpha[band.top : band.bottom] = a
+        for group in self._bands:
+            a = (256 - group.inverse.astype(np.float32)) / 256
+            group.on(alpha)[:] = a
             with np.errstate(divide="ignore", invalid="ignore"):
-                luma[band.top : band.bottom] = np.where(
-                    a > 0, band.premultiplied / 256 / np.maximum(a, 1e-6), 0
-                )
+                group.on(luma)[:] = np.where(
+                    a > 0, group.premultiplied / 256 / np.maximum(a, 1e-6), 0)
         return alpha, luma
 
 
@@ -166,13 +194,28 @@ class WatermarkRenderer:
         line_width = fill.shape[1]
         pitch = line_width + self._gap
         stagger = pitch // 3
-        bands = []
         first_top = max(0, (self.row_pitch - self.line_height) // 2)
-        for row, top in enumerate(range(first_top, self.height, self.row_pitch)):
-            bottom = min(self.height, top + self.line_height)
-            rows = bottom - top
-            inverse = np.full((rows, self.width), 256, np.uint16)
-            pre = np.zeros((rows, self.width), np.uint16)
+        tops = list(range(first_top, self.height, self.row_pitch))
+        full = [top for top in tops if top + self.line_height <= self.height]
+        bands = []
+        if full:
+            bands.append(self._bands(full, self.line_height, line_inverse, line_pre,
+                                     pitch, stagger, first_index=0))
+        if len(full) < len(tops):  # the last row of text is cut by the frame's bottom
+            top = tops[len(full)]
+            bands.append(self._bands([top], self.height - top, line_inverse, line_pre,
+                                     pitch, stagger, first_index=len(full)))
+        return WatermarkMask(f"{ident_text}  {time_text}", self.width, self.height, bands)
+
+    def _bands(self, tops: list[int], height: int, line_inverse: np.ndarray,
+               line_pre: np.ndarray, pitch: int, stagger: int, first_index: int) -> _Bands:
+        """Rows of text at `tops` (equally spaced), `height` rows each, the line tiled
+        across and staggered from row to row so the columns do not line up."""
+        inverse = np.full((len(tops), height, self.width), 256, np.uint16)
+        pre = np.zeros((len(tops), height, self.width), np.uint16)
+        line_width = line_inverse.shape[1]
+        for index in range(len(tops)):
+            row = first_index + index
             start = -((row * stagger) % pitch) - stagger
             for left in range(start, self.width, pitch):
                 src_left = max(0, -left)
@@ -182,10 +225,9 @@ class WatermarkRenderer:
                     continue
                 source = slice(src_left, src_left + cols)
                 target = slice(dst_left, dst_left + cols)
-                inverse[:, target] = line_inverse[:rows, source]
-                pre[:, target] = line_pre[:rows, source]
-            bands.append(_Band(top, bottom, inverse, pre))
-        return WatermarkMask(f"{ident_text}  {time_text}", self.width, self.height, bands)
+                inverse[index, :, target] = line_inverse[:height, source]
+                pre[index, :, target] = line_pre[:height, source]
+        return _Bands(tops[0], self.row_pitch, inverse, pre)
 
     def _identity_strip(self, viewer: ViewerIdentity) -> tuple[str, np.ndarray, np.ndarray]:
         with self._lock:
@@ -243,7 +285,9 @@ class ViewerWatermark:
         self.viewer = viewer
         self._second: int | None = None
         self._mask: WatermarkMask | None = None
-        self._scratch = np.empty((renderer.height, renderer.width), np.uint16)
+        # Only aiortc's media loop blends with the viewer's own scratch; direct sending
+        # uses the worker thread's (`ViewerCanvas`). Allocated on first use.
+        self._scratch: np.ndarray | None = None
 
     def mask_at(self, now: float) -> WatermarkMask:
         """The mask for wall-clock time `now`, rebuilt only when the second changes."""
@@ -255,16 +299,19 @@ class ViewerWatermark:
 
     def apply(self, y_plane: np.ndarray, now: float | None = None) -> None:
         """Watermark a Y plane in place for time `now` (default: the current time)."""
-        self.mask_at(time.time() if now is None else now).apply(y_plane, self._scratch)
+        self.mask_at(time.time() if now is None else now).apply(y_plane, self.scratch)
 
     def apply_copy(self, source: np.ndarray, target: np.ndarray, now: float) -> None:
         """`target` = `source` watermarked for time `now` (the shared camera frame stays
         untouched)."""
-        self.mask_at(now).apply_copy(source, target, self._scratch)
+        self.mask_at(now).apply_copy(source, target, self.scratch)
 
     @property
     def scratch(self) -> np.ndarray:
         """This viewer's uint16 work area for blends (one per viewer: thread-safe)."""
+        if self._scratch is None:
+            self._scratch = WatermarkMask.scratch_for(self._renderer.width,
+                                                      self._renderer.height)
         return self._scratch
 
 

@@ -48,7 +48,7 @@ def test_each_viewer_gets_exactly_their_own_mark(watermarks) -> None:  # noqa: A
     source = [p.copy() for p in plane_views(frame)]
     canvas.load(frame, ("cam", 1))
     for watermark in (zhang, li, li_shifted, zhang, li_shifted, li):
-        canvas.mark(watermark.mask_at(SECOND), watermark.scratch)
+        canvas.mark(watermark.mask_at(SECOND))
         y, u, v = plane_views(canvas.frame)
         assert np.array_equal(y, _expected(frame, watermark))
         assert np.array_equal(u, source[1]) and np.array_equal(v, source[2])
@@ -61,15 +61,15 @@ def test_a_new_camera_frame_replaces_the_old_one(watermarks) -> None:  # noqa: A
     canvas = ViewerCanvas(640, 360)
     first, second = _camera_frame(1), _camera_frame(2)
     canvas.load(first, ("cam", 1))
-    canvas.mark(zhang.mask_at(SECOND), zhang.scratch)
+    canvas.mark(zhang.mask_at(SECOND))
     canvas.load(second, ("cam", 2))
-    canvas.mark(li.mask_at(SECOND), li.scratch)
+    canvas.mark(li.mask_at(SECOND))
     assert np.array_equal(plane_views(canvas.frame)[0], _expected(second, li))
     assert np.array_equal(plane_views(canvas.frame)[1], plane_views(second)[1])
     # Same key but another frame object (a restarted source): copied again.
     third = _camera_frame(3)
     canvas.load(third, ("cam", 2))
-    canvas.mark(li.mask_at(SECOND), li.scratch)
+    canvas.mark(li.mask_at(SECOND))
     assert np.array_equal(plane_views(canvas.frame)[0], _expected(third, li))
 
 
@@ -77,4 +77,4 @@ def test_marking_needs_a_frame() -> None:
     settings = WebRTCSettings()
     watermark = ViewerWatermark(WatermarkRenderer(settings), ZHANG)
     with pytest.raises(RuntimeError):
-        ViewerCanvas(640, 360).mark(watermark.mask_at(SECOND), watermark.scratch)
+        ViewerCanvas(640, 360).mark(watermark.mask_at(SECOND))
