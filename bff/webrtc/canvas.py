@@ -16,7 +16,7 @@ import av
 import numpy as np
 
 from bff.webrtc.drawing import new_frame, plane_views
-from bff.webrtc.watermark import WatermarkMask
+from bff.webrtc.watermark import BandViews, WatermarkMask
 
 Rows = tuple[tuple[int, int], ...]
 
@@ -32,6 +32,7 @@ class ViewerCanvas:
         self._source: av.VideoFrame | None = None
         self._source_key: object = None
         self._source_y: np.ndarray | None = None
+        self._views: BandViews | None = None
         self._marked: Rows = ()
 
     def load(self, source: av.VideoFrame, key: object) -> None:
@@ -44,21 +45,24 @@ class ViewerCanvas:
         for target, plane in zip(self._planes, planes):
             np.copyto(target, plane)
         # Holding the reference keeps the identity check above sound.
-        self._source, self._source_key, self._source_y = source, key, planes[0]
+        self._source, self._source_key = source, key
+        self._source_y = planes[0]
+        self._views = BandViews(planes[0], self._planes[0], self._scratch)
         self._marked = ()
 
     def mark(self, mask: WatermarkMask) -> None:
         """Put one viewer's watermark on the loaded frame, replacing the previous one."""
-        if self._source_y is None:
+        if self._views is None or self._source_y is None:
             raise RuntimeError("load a camera frame first")
         source, target = self._source_y, self._planes[0]
         rows = mask.rows
         if self._marked and self._marked != rows:
             for top, bottom in self._marked:  # the mask writes its own rows in full
                 np.copyto(target[top:bottom], source[top:bottom])
-        mask.apply_bands(source, target, self._scratch)
+        mask.blend(self._views)
         self._marked = rows
 
     def release(self) -> None:
         """Forget the camera frame so its memory can go (the next `load` copies afresh)."""
         self._source, self._source_key, self._source_y, self._marked = None, None, None, ()
+        self._views = None

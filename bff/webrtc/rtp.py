@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import os
 import socket
 import struct
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -39,6 +41,10 @@ HISTORY_SIZE = 256
 _NTP_UNIX_OFFSET = 2_208_988_800
 _HEADER = struct.Struct("!BBHII")
 _SENDER = "_RTCRtpSender__"
+_NTP_TIMESTAMP = _SENDER + "ntp_timestamp"
+_RTP_TIMESTAMP = _SENDER + "rtp_timestamp"
+_PACKET_COUNT = _SENDER + "packet_count"
+_OCTET_COUNT = _SENDER + "octet_count"
 
 
 def ntp_now(now: float | None = None) -> int:
@@ -63,6 +69,12 @@ class LockedSrtp:
     def protect_rtcp(self, packet: bytes) -> bytes:
         with self._lock:
             return self._session.protect_rtcp(packet)
+
+    def protect_all(self, packets: list[bytes]) -> list[bytes]:
+        """Protect the packets of one frame under one lock acquisition."""
+        protect = self._session.protect
+        with self._lock:
+            return [protect(packet) for packet in packets]
 
 
 @dataclass(frozen=True)
@@ -95,40 +107,123 @@ def header_extensions(parameters: RtpParameters) -> tuple[bytes, bytes]:
     return struct.pack("!HH", 0xBEDE, words) + elements, b"\x00" * padding
 
 
+_UDP_SEGMENT = 103
+"""Linux's UDP_SEGMENT socket option (linux/udp.h); Python's socket module lacks it."""
+_GSO_MAX_SEGMENTS = 64
+_GSO_MAX_BYTES = 65_000
+_GSO_UNSUPPORTED = {errno.EIO, errno.EINVAL, errno.ENOPROTOOPT, errno.EOPNOTSUPP}
+
+
+def gso_runs(sizes: list[int]) -> list[tuple[int, int]]:
+    """Split datagrams of these sizes into [start, end) runs that one segmentation-offload
+    send can carry: equal sizes, only the last one may be smaller."""
+    runs, start, count = [], 0, len(sizes)
+    while start < count:
+        size = sizes[start]
+        limit = min(_GSO_MAX_SEGMENTS, max(1, _GSO_MAX_BYTES // max(1, size)))
+        end = start + 1
+        while end < count and end - start < limit and sizes[end] == size:
+            end += 1
+        if end < count and end - start < limit and sizes[end] < size:
+            end += 1
+        runs.append((start, end))
+        start = end
+    return runs
+
+
 class IcePath:
     """Sends datagrams to the peer over the ICE pair in use, from any thread.
 
     Uses its own duplicate of the pair's socket descriptor (same local port, so the peer
     and ICE consent see one flow); a full send buffer drops the datagram, as the network
-    would, and NACK or the next keyframe repairs it.
+    would, and NACK or the next keyframe repairs it. On Linux the packets of a frame
+    leave in as few system calls as UDP segmentation offload allows (one per run of
+    equal-sized packets) unless the route refuses it.
+
+    A pair without a socket of its own (a TURN relay: the datagrams must be wrapped for
+    the relay) sends through its asyncio transport, on the event loop.
     """
 
-    def __init__(self, ice_connection: Any) -> None:
+    def __init__(self, ice_connection: Any, loop: asyncio.AbstractEventLoop | None = None,
+                 *, segmentation_offload: bool = sys.platform.startswith("linux")) -> None:
         self._connection = ice_connection
+        self._loop = loop
         self._protocol: Any = None
         self._socket: socket.socket | None = None
+        self._relay: Any = None
         self._lock = threading.Lock()
+        self._gso = segmentation_offload
         self.closed = False
 
     def send(self, datagram: bytes) -> bool:
         """Send one datagram; False when it could not leave (no pair, buffer full)."""
+        return not self.send_all([datagram])
+
+    def send_all(self, datagrams: list[bytes]) -> list[int]:
+        """Send datagrams in order; returns the indexes of those that could not leave
+        (no pair, buffer full), usually none."""
         pair = self._connection._nominated.get(1)
         if pair is None or self.closed:
-            return False
+            return list(range(len(datagrams)))
         sock = self._socket
-        if pair.protocol is not self._protocol or sock is None:
+        if pair.protocol is not self._protocol or (sock is None and self._relay is None):
             sock = self._rebind(pair.protocol)
-            if sock is None:
-                return False
+        if sock is None:
+            return self._send_through_transport(datagrams, pair.remote_addr)
+        address, dropped = pair.remote_addr, []
+        runs = gso_runs([len(d) for d in datagrams]) if self._gso else None
+        if runs is None or len(runs) == len(datagrams):
+            for index, datagram in enumerate(datagrams):
+                if not self._sendto(sock, datagram, address):
+                    dropped.append(index)
+            return dropped
+        for start, end in runs:
+            if end - start == 1:
+                if not self._sendto(sock, datagrams[start], address):
+                    dropped.append(start)
+                continue
+            segment = struct.pack("=H", len(datagrams[start]))
+            try:
+                sock.sendmsg([b"".join(datagrams[start:end])],
+                             [(socket.SOL_UDP, _UDP_SEGMENT, segment)], 0, address)
+            except (BlockingIOError, InterruptedError):
+                dropped.extend(range(start, end))
+            except OSError as exc:
+                if self.closed:
+                    dropped.extend(range(start, end))
+                elif exc.errno in _GSO_UNSUPPORTED:
+                    log.info("UDP segmentation offload refused (%s); sending packets one "
+                             "by one", exc)
+                    self._gso = False
+                    dropped.extend(start + i for i, datagram in enumerate(datagrams[start:end])
+                                   if not self._sendto(sock, datagram, address))
+                else:
+                    raise
+        return dropped
+
+    def _sendto(self, sock: socket.socket, datagram: bytes, address: Any) -> bool:
         try:
-            sock.sendto(datagram, pair.remote_addr)
+            sock.sendto(datagram, address)
         except (BlockingIOError, InterruptedError):
             return False
         except OSError:
-            if self.closed:
-                return False
-            raise
+            if not self.closed:
+                raise
+            return False
         return True
+
+    def _send_through_transport(self, datagrams: list[bytes], address: Any) -> list[int]:
+        relay, loop = self._relay, self._loop
+        if relay is None or loop is None or loop.is_closed():
+            return list(range(len(datagrams)))
+
+        def send() -> None:
+            if not self.closed:
+                for datagram in datagrams:
+                    relay.sendto(datagram, address)
+
+        loop.call_soon_threadsafe(send)
+        return []
 
     def _rebind(self, protocol: Any) -> socket.socket | None:
         with self._lock:
@@ -136,17 +231,20 @@ class IcePath:
                 return None
             transport = getattr(protocol, "transport", None)
             original = transport.get_extra_info("socket") if transport else None
-            if original is None:
-                return None
             if self._socket is not None:
                 self._socket.close()
-            self._socket = socket.socket(fileno=os.dup(original.fileno()))
+                self._socket = None
             self._protocol = protocol
+            # No socket of its own: a TURN relay, which wraps what it sends.
+            self._relay = transport if original is None else None
+            if original is not None:
+                self._socket = socket.socket(fileno=os.dup(original.fileno()))
             return self._socket
 
     def close(self) -> None:
         with self._lock:
             self.closed = True
+            self._relay = None
             if self._socket is not None:
                 self._socket.close()
                 self._socket = None
@@ -209,19 +307,19 @@ class RtpStream:
         extensions = self._before_abs + abs_send_time + self._after_abs
         ssrc, pt = self.parameters.ssrc, self.parameters.payload_type
         last = len(payloads) - 1
-        sent = octets = 0
+        first_byte, sequence, history = self._first_byte, self._sequence, self._history
+        packets = []
         for index, payload in enumerate(payloads):
-            sequence = self._sequence
-            self._sequence = (sequence + 1) & 0xFFFF
-            header = _HEADER.pack(self._first_byte, pt | (0x80 if index == last else 0),
-                                  sequence, timestamp, ssrc)
-            packet = header + extensions + payload
-            self._history[sequence % HISTORY_SIZE] = packet
-            if self._path.send(self._srtp.protect(packet)):
-                sent += 1
-                octets += len(payload)
-            else:
-                self.packets_dropped += 1
+            packet = _HEADER.pack(first_byte, pt | (0x80 if index == last else 0),
+                                  sequence, timestamp, ssrc) + extensions + payload
+            history[sequence % HISTORY_SIZE] = packet
+            packets.append(packet)
+            sequence = (sequence + 1) & 0xFFFF
+        self._sequence = sequence
+        dropped = self._path.send_all(self._srtp.protect_all(packets))
+        sent = len(packets) - len(dropped)
+        octets = sum(map(len, payloads)) - sum(len(payloads[index]) for index in dropped)
+        self.packets_dropped += len(dropped)
         self.packets_sent += sent
         self.octets_sent += octets
         if self._on_sent is not None:
@@ -290,14 +388,14 @@ def attach_direct_sending(
                 abs_send_time_extension_id=ids.abs_send_time,
                 rtx_payload_type=getattr(sender, _SENDER + "rtx_payload_type"),
                 rtx_ssrc=sender._rtx_ssrc)
-            path = IcePath(dtls.transport._connection)
+            path = IcePath(dtls.transport._connection, asyncio.get_running_loop())
 
             def on_sent(ntp: int, timestamp: int, packets: int) -> None:
                 # Read by aiortc's sender reports (RTCP SR).
-                setattr(sender, _SENDER + "ntp_timestamp", ntp)
-                setattr(sender, _SENDER + "rtp_timestamp", timestamp)
-                setattr(sender, _SENDER + "packet_count", stream.packets_sent)
-                setattr(sender, _SENDER + "octet_count", stream.octets_sent)
+                setattr(sender, _NTP_TIMESTAMP, ntp)
+                setattr(sender, _RTP_TIMESTAMP, timestamp)
+                setattr(sender, _PACKET_COUNT, stream.packets_sent)
+                setattr(sender, _OCTET_COUNT, stream.octets_sent)
 
             stream = RtpStream(parameters, codec.name, dtls._tx_srtp, path, on_sent=on_sent)
 

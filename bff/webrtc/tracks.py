@@ -276,6 +276,9 @@ class ViewerTrack(MediaStreamTrack):
                 raise MediaStreamError from None
             if packet is None:
                 continue
+            # aiortc's sender turns pts and time base into the RTP timestamp.
+            packet.pts = packet.dts = pts
+            packet.time_base = TIME_BASE
             self._count_sent(packet, pts, now)
             return packet
 
@@ -339,10 +342,10 @@ class ViewerTrack(MediaStreamTrack):
     def _encode_input(self, picture: av.VideoFrame, pts: int,
                       force_keyframe: bool) -> av.Packet | None:
         # The encoder copies `picture` in: the caller may reuse it for the next viewer.
+        # The picture's time base is the encoder's (PyAV sets it at the first encode).
         if self._encoder is None:
             assert self.codec is not None
             self._encoder = create_encoder(self.codec, self._settings)
-        picture.time_base = TIME_BASE
         picture.pts = pts
         picture.pict_type = _PICTURE_I if force_keyframe else _PICTURE_ANY
         packets = self._encoder.encode(picture)
@@ -353,9 +356,6 @@ class ViewerTrack(MediaStreamTrack):
         else:
             packet = av.Packet(b"".join(bytes(p) for p in packets))
             packet.is_keyframe = any(p.is_keyframe for p in packets)
-        packet.pts = pts
-        packet.dts = pts
-        packet.time_base = TIME_BASE
         return packet
 
     def stop(self) -> None:

@@ -35,6 +35,55 @@ _IDENTITY_CACHE_SIZE = 512
 
 
 @dataclass(frozen=True)
+class BandLayout:
+    """Where a watermark's text is: `count` bands of `height` rows, `pitch` rows apart
+    from row `top`, each `width` columns wide."""
+
+    top: int
+    pitch: int
+    count: int
+    height: int
+    width: int
+
+    @property
+    def rows(self) -> tuple[tuple[int, int], ...]:
+        return tuple((self.top + i * self.pitch, self.top + i * self.pitch + self.height)
+                     for i in range(self.count))
+
+    def rows_of(self, plane: np.ndarray) -> np.ndarray:
+        """A (count, height, width) view of these rows of `plane` (no copy)."""
+        if self.top + (self.count - 1) * self.pitch + self.height > plane.shape[0]:
+            raise ValueError("the plane is smaller than the watermark")
+        row_stride, col_stride = plane.strides
+        return np.lib.stride_tricks.as_strided(
+            plane[self.top :], shape=(self.count, self.height, self.width),
+            strides=(self.pitch * row_stride, row_stride, col_stride))
+
+
+class BandViews:
+    """The text-row views of one source/target pair and a uint16 work area, built once
+    per layout: a thread marking many viewers on one camera frame builds them once per
+    frame, not once per viewer."""
+
+    def __init__(self, source: np.ndarray, target: np.ndarray, scratch: np.ndarray) -> None:
+        if not scratch.flags.c_contiguous or scratch.dtype != np.uint16:
+            raise ValueError("scratch must be a C-contiguous uint16 array")
+        self._source, self._target = source, target
+        self._scratch = scratch.reshape(-1)
+        self._views: dict[BandLayout, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def of(self, layout: BandLayout) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(source rows, target rows, work area) for `layout`."""
+        views = self._views.get(layout)
+        if views is None:
+            size = layout.count * layout.height * layout.width
+            work = self._scratch[:size].reshape(layout.count, layout.height, layout.width)
+            views = (layout.rows_of(self._source), layout.rows_of(self._target), work)
+            self._views[layout] = views
+        return views
+
+
+@dataclass(frozen=True)
 class _Bands:
     """Text rows of equal height at a fixed pitch: Y' = (Y * inverse + premultiplied) >> 8.
 
@@ -42,33 +91,16 @@ class _Bands:
     band: per-band calls cost more in call overhead than in arithmetic at 360p.
     """
 
-    top: int
-    pitch: int
+    layout: BandLayout
     inverse: np.ndarray  # uint16 (count, rows, width): 256 - alpha*256
     premultiplied: np.ndarray  # uint16 (count, rows, width): luma * alpha * 256
 
-    @property
-    def rows(self) -> tuple[tuple[int, int], ...]:
-        count, height = self.inverse.shape[:2]
-        return tuple((self.top + i * self.pitch, self.top + i * self.pitch + height)
-                     for i in range(count))
-
-    def on(self, plane: np.ndarray) -> np.ndarray:
-        """A (count, rows, width) view of these bands' rows of `plane` (no copy)."""
-        count, height, width = self.inverse.shape
-        if self.top + (count - 1) * self.pitch + height > plane.shape[0]:
-            raise ValueError("the plane is smaller than the watermark")
-        row_stride, col_stride = plane.strides
-        return np.lib.stride_tricks.as_strided(
-            plane[self.top :], shape=(count, height, width),
-            strides=(self.pitch * row_stride, row_stride, col_stride))
-
-    def blend(self, source: np.ndarray, target: np.ndarray, scratch: np.ndarray) -> None:
-        tmp = scratch[: self.inverse.size].reshape(self.inverse.shape)
-        np.multiply(self.on(source), self.inverse, out=tmp)
-        np.add(tmp, self.premultiplied, out=tmp)
-        np.right_shift(tmp, 8, out=tmp)
-        np.copyto(self.on(target), tmp, casting="unsafe")
+    def blend(self, views: BandViews) -> None:
+        source, target, work = views.of(self.layout)
+        np.multiply(source, self.inverse, out=work)
+        np.add(work, self.premultiplied, out=work)
+        np.right_shift(work, 8, out=work)
+        np.copyto(target, work, casting="unsafe")
 
 
 class WatermarkMask:
@@ -83,7 +115,7 @@ class WatermarkMask:
         self.height = height
         self._bands = bands
         self.rows: tuple[tuple[int, int], ...] = tuple(
-            rows for group in bands for rows in group.rows)
+            rows for group in bands for rows in group.layout.rows)
         """(top, bottom) of every text band: the only rows this watermark changes."""
 
     @staticmethod
@@ -96,11 +128,12 @@ class WatermarkMask:
         be `target`: in place); other rows of `target` are left as they are. `scratch`
         is a caller-owned C-contiguous uint16 array of at least width × height elements
         (`scratch_for`), so nothing is allocated here."""
-        if not scratch.flags.c_contiguous or scratch.dtype != np.uint16:
-            raise ValueError("scratch must be a C-contiguous uint16 array")
-        flat = scratch.reshape(-1)
+        self.blend(BandViews(source, target, scratch))
+
+    def blend(self, views: BandViews) -> None:
+        """`apply_bands` with views built beforehand (`ViewerCanvas`)."""
         for group in self._bands:
-            group.blend(source, target, flat)
+            group.blend(views)
 
     def apply(self, y_plane: np.ndarray, scratch: np.ndarray) -> None:
         """Blend into `y_plane` (height × width uint8) in place."""
@@ -125,9 +158,9 @@ class WatermarkMask:
         luma = np.zeros((self.height, self.width), np.float32)
         for group in self._bands:
             a = (256 - group.inverse.astype(np.float32)) / 256
-            group.on(alpha)[:] = a
+            group.layout.rows_of(alpha)[:] = a
             with np.errstate(divide="ignore", invalid="ignore"):
-                group.on(luma)[:] = np.where(
+                group.layout.rows_of(luma)[:] = np.where(
                     a > 0, group.premultiplied / 256 / np.maximum(a, 1e-6), 0)
         return alpha, luma
 
@@ -227,7 +260,8 @@ class WatermarkRenderer:
                 target = slice(dst_left, dst_left + cols)
                 inverse[index, :, target] = line_inverse[:height, source]
                 pre[index, :, target] = line_pre[:height, source]
-        return _Bands(tops[0], self.row_pitch, inverse, pre)
+        return _Bands(BandLayout(tops[0], self.row_pitch, len(tops), height, self.width),
+                      inverse, pre)
 
     def _identity_strip(self, viewer: ViewerIdentity) -> tuple[str, np.ndarray, np.ndarray]:
         with self._lock:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import errno
 import os
+import socket
+from types import SimpleNamespace
 
 import pytest
 from aiortc.codecs.h264 import H264Decoder, H264PayloadDescriptor
@@ -13,7 +17,15 @@ from pylibsrtp import Policy, Session
 
 from bff.lib.settings import WebRTCSettings
 from bff.webrtc.drawing import new_frame
-from bff.webrtc.rtp import HISTORY_SIZE, LockedSrtp, RtpParameters, RtpStream, ntp_now
+from bff.webrtc.rtp import (
+    HISTORY_SIZE,
+    IcePath,
+    LockedSrtp,
+    RtpParameters,
+    RtpStream,
+    gso_runs,
+    ntp_now,
+)
 from bff.webrtc.tracks import TIME_BASE, create_encoder
 
 KEY = os.urandom(30)
@@ -24,17 +36,21 @@ PARAMETERS = RtpParameters(payload_type=102, ssrc=0x11223344, mid="0",
 
 
 class Wire:
-    """Stands in for the network: keeps datagrams in order (the ICE path's contract is
-    just `send(datagram) -> bool`)."""
+    """Stands in for the network: keeps datagrams in order (the ICE path's contract:
+    `send(datagram) -> bool` and `send_all(datagrams) -> indexes not sent`)."""
 
     def __init__(self, accept: bool = True) -> None:
         self.datagrams: list[bytes] = []
         self.accept = accept
 
     def send(self, datagram: bytes) -> bool:
+        return not self.send_all([datagram])
+
+    def send_all(self, datagrams: list[bytes]) -> list[int]:
         if self.accept:
-            self.datagrams.append(datagram)
-        return self.accept
+            self.datagrams.extend(datagrams)
+            return []
+        return list(range(len(datagrams)))
 
 
 def _srtp_pair() -> tuple[LockedSrtp, Session]:
@@ -164,3 +180,116 @@ def test_extension_block_is_word_aligned(mid, ids) -> None:
     packet = RtpPacket.parse(inbound.unprotect(wire.datagrams[0]), _extension_map())
     assert packet.extensions.mid == (mid if ids[0] else None)
     assert (packet.extensions.abs_send_time is not None) == bool(ids[1])
+
+
+class _Pair:
+    """The fields of aioice's candidate pair that the ICE path reads."""
+
+    def __init__(self, transport: object, remote: tuple[str, int]) -> None:
+        self.protocol = SimpleNamespace(transport=transport)
+        self.remote_addr = remote
+
+
+def _socket_transport(sock: socket.socket) -> SimpleNamespace:
+    return SimpleNamespace(get_extra_info=lambda name: sock if name == "socket" else None)
+
+
+@pytest.fixture
+def udp_pair():  # noqa: ANN201
+    local = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    remote = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    local.bind(("127.0.0.1", 0))
+    remote.bind(("127.0.0.1", 0))
+    remote.settimeout(2)
+    local.setblocking(False)  # as asyncio's transport leaves it
+    yield local, remote
+    local.close()
+    remote.close()
+
+
+def _frame_packets() -> list[bytes]:
+    """What one frame looks like on the wire: full-size fragments, a shorter last one,
+    and a small one of another size in front (SPS/PPS)."""
+    return [b"s" * 40] + [bytes([i]) * 1210 for i in range(5)] + [b"e" * 300]
+
+
+@pytest.mark.parametrize("offload", [True, False])
+def test_ice_path_sends_in_order_over_the_nominated_pair_and_reports_what_did_not_leave(
+    udp_pair, offload: bool,  # noqa: ANN001
+) -> None:
+    local, remote = udp_pair
+    connection = SimpleNamespace(_nominated={})
+    path = IcePath(connection, segmentation_offload=offload)
+    assert path.send_all([b"a", b"b"]) == [0, 1]  # no pair yet: nothing leaves
+    connection._nominated[1] = _Pair(_socket_transport(local), remote.getsockname())
+    packets = _frame_packets()
+    assert path.send_all(packets) == []
+    assert path.send(b"last")
+    received = [remote.recvfrom(2000) for _ in range(len(packets) + 1)]
+    # Separate datagrams, in order, whatever the number of system calls.
+    assert [data for data, _ in received] == [*packets, b"last"]
+    # Same local port as the pair's socket: the peer and ICE see one flow.
+    assert {source for _, source in received} == {local.getsockname()}
+    path.close()
+    assert path.send_all([b"late"]) == [0]
+    assert not path.send(b"late")
+
+
+def test_gso_runs_are_equal_sized_but_for_a_shorter_last() -> None:
+    assert gso_runs([]) == []
+    assert gso_runs([40, 1210, 1210, 1210, 300]) == [(0, 1), (1, 5)]
+    assert gso_runs([1210, 1209, 1209]) == [(0, 2), (2, 3)]
+    assert gso_runs([300, 1210]) == [(0, 1), (1, 2)]  # a longer one cannot follow
+    # Never more than the kernel takes in one send.
+    assert max(end - start for start, end in gso_runs([1000] * 200)) <= 64
+    assert all((end - start) * 1200 <= 65_000 for start, end in gso_runs([1200] * 200))
+
+
+class _RefusingOffload:
+    """A socket whose route refuses segmentation offload (no checksum offload: EIO)."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self.offload_attempts = 0
+
+    def sendmsg(self, *args: object) -> int:
+        self.offload_attempts += 1
+        raise OSError(errno.EIO, "Input/output error")
+
+    def sendto(self, data: bytes, address: tuple[str, int]) -> int:
+        return self._sock.sendto(data, address)
+
+    def close(self) -> None:
+        self._sock.close()
+
+
+def test_ice_path_falls_back_to_one_by_one_when_offload_is_refused(udp_pair) -> None:  # noqa: ANN001
+    local, remote = udp_pair
+    connection = SimpleNamespace(_nominated={1: _Pair(_socket_transport(local),
+                                                      remote.getsockname())})
+    path = IcePath(connection, segmentation_offload=True)
+    assert path.send(b"first")  # binds the path to the pair's socket
+    refusing = path._socket = _RefusingOffload(path._socket)
+    packets = _frame_packets()
+    assert path.send_all(packets) == [] and path.send_all(packets) == []
+    assert refusing.offload_attempts == 1  # refused once, then not tried again
+    received = [remote.recv(2000) for _ in range(1 + 2 * len(packets))]
+    assert received == [b"first", *packets, *packets]
+    path.close()
+
+
+async def test_ice_path_over_a_relay_sends_through_its_transport_on_the_loop() -> None:
+    sent: list[tuple[bytes, tuple[str, int]]] = []
+    relay = SimpleNamespace(get_extra_info=lambda name: None,  # TURN: no socket of its own
+                            sendto=lambda data, address: sent.append((data, address)))
+    connection = SimpleNamespace(_nominated={1: _Pair(relay, ("203.0.113.9", 4000))})
+    path = IcePath(connection, asyncio.get_running_loop())
+    packets = _frame_packets()
+    assert await asyncio.to_thread(path.send_all, packets) == []  # from a worker thread
+    for _ in range(100):
+        if len(sent) == len(packets):
+            break
+        await asyncio.sleep(0.01)
+    assert sent == [(packet, ("203.0.113.9", 4000)) for packet in packets]
+    path.close()
+    assert path.send_all([b"late"]) == [0]
