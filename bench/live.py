@@ -628,7 +628,8 @@ def percentile(values: list[float], q: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--viewers", type=int, default=24, help="viewers of our pipeline")
+    parser.add_argument("--viewers", type=int, default=48,
+                        help="viewers of our pipeline (48: about three quarters of a core)")
     parser.add_argument("--aiortc-viewers", type=int, default=6,
                         help="viewers of plain aiortc")
     parser.add_argument("--window", type=float, default=10.0, help="measured seconds")

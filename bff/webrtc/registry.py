@@ -112,6 +112,24 @@ def _answered_codec(answer_sdp: str) -> Codec:
     raise InvalidOffer("no common video codec")
 
 
+ABS_SEND_TIME_URI = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
+
+
+def drop_bandwidth_feedback(transceiver: Any) -> None:
+    """Leave receiver bandwidth estimates (REMB, computed from abs-send-time) out of the
+    answer: our encoders keep the fixed bitrate chosen for phones (`create_encoder`), so
+    phones would compute and send them for nothing, and every one costs the event loop
+    an SRTCP packet to decrypt and parse. NACK and PLI stay.
+
+    Call between setRemoteDescription and createAnswer (aiortc keeps the negotiated
+    codecs and header extensions on the transceiver until the answer is written)."""
+    for codec in getattr(transceiver, "_codecs", ()):
+        codec.rtcpFeedback = [fb for fb in codec.rtcpFeedback if fb.type != "goog-remb"]
+    extensions = getattr(transceiver, "_headerExtensions", None)
+    if extensions is not None:
+        transceiver._headerExtensions = [e for e in extensions if e.uri != ABS_SEND_TIME_URI]
+
+
 @dataclass(eq=False)
 class _Peer:
     viewer: ViewerIdentity
@@ -264,6 +282,7 @@ class PeerRegistry:
             try:
                 await pc.setRemoteDescription(
                     RTCSessionDescription(sdp=without_mdns_candidates(sdp), type="offer"))
+                drop_bandwidth_feedback(transceiver)
                 await pc.setLocalDescription(await pc.createAnswer())
             except InvalidOffer:
                 raise

@@ -51,6 +51,9 @@ async def test_phone_receives_and_decodes_video(watch, phones, registry: PeerReg
     session = await watch(phone, ZHANG, codecs=codecs)
     assert session.codec == expected
     assert session.answer_type == "answer" and "demo://" not in session.answer_sdp
+    # Loss repair is negotiated; bandwidth estimates (REMB) are not: the bitrate is fixed.
+    assert "a=rtcp-fb:" in session.answer_sdp and " nack pli" in session.answer_sdp
+    assert "goog-remb" not in session.answer_sdp and "abs-send-time" not in session.answer_sdp
     frames = await phone.collect(5)
     assert all((f.width, f.height) == (640, 360) for f in frames)
     # A real picture, not a blank: the demo's bars vary across the frame.
