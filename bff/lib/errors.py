@@ -19,7 +19,8 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bff.lib.i18n import locale_of, translate
+from bff.lib.i18n import Locale, locale_of, translate
+from bff.lib.validation_text import describe_validation_error
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,14 @@ class AppError(HTTPException):
         self.params = params
 
 
+_STATUS_MESSAGES = {
+    405: ("method_not_allowed", "error.method_not_allowed"),
+    413: ("too_large", "error.too_large"),
+    415: ("unsupported_media", "error.unsupported_media"),
+}
+"""Framework refusals whose English detail would otherwise reach the user."""
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or (
         "application/json" in request.headers.get("accept", "")
@@ -48,7 +57,7 @@ def _message_of(request: Request, exc: Exception) -> tuple[int, str, str]:
     if isinstance(exc, AppError):
         return exc.status_code, exc.code, translate(exc.message_key, locale, **exc.params)
     if isinstance(exc, ValidationException):
-        detail = _validation_detail(exc)
+        detail = _validation_detail(exc, locale)
         return 400, "bad_request", translate("error.bad_request", locale, detail=detail)
     if isinstance(exc, NotAuthorizedException):
         return 401, "auth.required", translate("auth.required", locale)
@@ -65,6 +74,9 @@ def _message_of(request: Request, exc: Exception) -> tuple[int, str, str]:
     if isinstance(exc, HTTPException):
         if exc.status_code == 429:
             return 429, "rate_limited", translate("auth.rate_limited", locale)
+        if exc.status_code in _STATUS_MESSAGES:
+            code, key = _STATUS_MESSAGES[exc.status_code]
+            return exc.status_code, code, translate(key, locale)
         if exc.status_code < 500:
             detail = str(exc.detail) if exc.detail else ""
             return exc.status_code, "bad_request", translate("error.bad_request", locale,
@@ -72,14 +84,16 @@ def _message_of(request: Request, exc: Exception) -> tuple[int, str, str]:
     return HTTP_500_INTERNAL_SERVER_ERROR, "internal", translate("error.internal", locale)
 
 
-def _validation_detail(exc: ValidationException) -> str:
+def _validation_detail(exc: ValidationException, locale: Locale) -> str:
     extra = exc.extra if isinstance(exc.extra, list) else []
     parts = []
     for item in extra:
         if isinstance(item, dict):
             key = item.get("key") or item.get("source") or ""
-            parts.append(f"{key}: {item.get('message', '')}".strip(": "))
-    return "; ".join(parts) or str(exc.detail)
+            raw = f"{key}: {item.get('message', '')}".strip(": ")
+            parts.append(describe_validation_error(raw, locale))
+    separator = "；" if locale == "zh-CN" else "; "
+    return separator.join(parts) or describe_validation_error(str(exc.detail), locale)
 
 
 def handle_exception(request: Request, exc: Exception) -> Response:

@@ -76,6 +76,8 @@ async def test_bad_query_is_a_clear_400_in_chinese(client: AsyncTestClient) -> N
         assert response.status_code == 400, params
         body = response.json()
         assert body["error"] == "bad_request" and body["message"].startswith("请求参数无效")
+        # The field is named and the reason given in Chinese.
+        assert next(iter(params)) in body["message"] and "Expected" not in body["message"]
     missing = await client.get("/api/cameras/nearby", headers=api_headers(client))
     assert missing.status_code == 400
 

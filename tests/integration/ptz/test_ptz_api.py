@@ -156,6 +156,8 @@ async def test_bad_bodies_are_400_in_the_users_language(client: AsyncTestClient,
     zh = await ptz(client, device_id, body)
     assert zh.status_code == 400, zh.text
     assert zh.json()["error"] == "bad_request" and zh.json()["message"].startswith("请求参数无效")
+    # What was wrong is said in Chinese too, not in msgspec's English.
+    assert not any(word in zh.json()["message"] for word in ("Expected", "Object", "Invalid"))
     en = await ptz(client, device_id, body, **{"accept-language": "en-GB,en;q=0.8"})
     assert en.status_code == 400 and en.json()["message"].startswith("Invalid request")
     assert not app.state.platform.head(device_id).moving
@@ -277,3 +279,15 @@ async def test_live_page_shows_the_pad_only_to_users_who_may_steer(client: Async
     client.cookies.set("lang", "en")
     english = await client.get(f"/cameras/{police_camera(ptz=True, perm_ptz=True)}")
     assert 'aria-label="Zoom in"' in english.text and 'aria-label="Left"' in english.text
+
+
+async def test_framework_refusals_are_in_the_users_language(client: AsyncTestClient) -> None:
+    await sign_in(client, "police01")
+    device_id = police_camera(ptz=True, perm_ptz=True)
+    wrong_method = await client.get(f"/api/cameras/{device_id}/ptz",
+                                    headers=api_headers(client))
+    assert wrong_method.status_code == 405
+    assert wrong_method.json() == {"error": "method_not_allowed", "message": "不支持该请求方法"}
+    english = await client.get(f"/api/cameras/{device_id}/ptz", headers={
+        **api_headers(client), "accept-language": "en"})
+    assert english.json()["message"] == "This method is not allowed here"
