@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
 from litestar.testing import AsyncTestClient
 
 from tests.helpers import api_headers, csrf_token, sign_in
@@ -114,3 +117,27 @@ async def test_sign_out_everywhere_ends_other_sessions(client: AsyncTestClient) 
     client.cookies.clear()
     assert (await sign_in(client, "police01")).status_code == 303  # signing in again works
     assert (await client.get("/")).status_code == 200
+
+
+async def test_password_checks_run_off_the_event_loop(client: AsyncTestClient,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2 takes ~0.1 s of CPU: on the event loop it would freeze every request and
+    live stream for that long at each sign-in."""
+    import bff.auth.services as services
+
+    checked_on_loop: list[bool] = []
+    verify = services.verify_password
+
+    def recording(password_hash: str | None, password: str) -> bool:
+        try:
+            asyncio.get_running_loop()
+            checked_on_loop.append(True)
+        except RuntimeError:
+            checked_on_loop.append(False)
+        return verify(password_hash, password)
+
+    monkeypatch.setattr(services, "verify_password", recording)
+    assert (await sign_in(client, "police01")).status_code == 303
+    assert (await sign_in(client, "grid01", "wrong-password")).status_code == 401
+    assert (await sign_in(client, "nobody", "whatever")).status_code == 401
+    assert checked_on_loop == [False, False, False]

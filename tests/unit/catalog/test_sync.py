@@ -202,3 +202,23 @@ def test_cli_catalog_sync_against_wvp(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.delenv("BFF_WVP_URL")
     assert main(["catalog", "sync"]) == 2
     assert "BFF_WVP_URL" in capsys.readouterr().err
+
+
+async def test_loaded_records_are_out_of_the_garbage_collectors_walk(
+        database: Database, catalogue: list[CameraRecord]) -> None:
+    """A full collection must not walk the catalogue (0.45 s at 80,000 cameras with the
+    event loop stopped); a replaced catalogue is still freed."""
+    import gc
+    import sys
+
+    catalog = CatalogService(database)
+    await sync_catalogue(database, ListedPlatform([live(r) for r in catalogue]))
+    assert await catalog.refresh()
+    assert not any(isinstance(o, CameraRecord) for o in gc.get_objects())
+    assert gc.get_freeze_count() >= len(catalogue)
+    first = catalog.get(catalogue[0].device_id)
+    await sync_catalogue(database, ListedPlatform([live(catalogue[0], name="又一轮")]))
+    assert await catalog.refresh()
+    assert catalog.get(catalogue[0].device_id).name == "又一轮"
+    # Only this test still holds the old record (and getrefcount's own argument).
+    assert sys.getrefcount(first) == 2
