@@ -28,17 +28,16 @@ import multiprocessing as mp
 import os
 import random
 import re
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench.app_process import AppProcess  # noqa: E402
 
 SERVER_CORE = 0
 CLIENT_CORE = 1
@@ -55,22 +54,6 @@ def _pin(core: int) -> None:
     with contextlib.suppress(AttributeError, OSError):
         if core < (os.cpu_count() or 1):
             os.sched_setaffinity(0, {core})
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(workdir: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "BFF_PORT": str(port), "BFF_HOST": "127.0.0.1",
-           "BFF_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}",
-           "BFF_DEMO_CAMERAS": str(CATALOGUE), "BFF_DEMO_PASSWORD": PASSWORD,
-           "BFF_TRUSTED_PROXIES": "127.0.0.1", "BFF_LOG_LEVEL": "warning"}
-    return subprocess.Popen([sys.executable, "-m", "bff.cli", "serve"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            preexec_fn=lambda: _pin(SERVER_CORE))
 
 
 class Phone:
@@ -177,50 +160,31 @@ def drive(base_url: str, clients: int, seconds: float, result: mp.Queue) -> None
         result.put({"error": f"{type(exc).__name__}: {exc}"})
 
 
-async def _wait_healthy(base_url: str, server: subprocess.Popen) -> bool:
-    import httpx
-
-    async with httpx.AsyncClient(base_url=base_url, timeout=5) as client:
-        for _ in range(3000):  # the first start migrates and seeds 79,546 cameras
-            if server.poll() is not None:
-                return False
-            with contextlib.suppress(httpx.HTTPError):
-                if (await client.get("/health")).status_code == 200:
-                    return True
-            await asyncio.sleep(0.1)
-    return False
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=20.0, help="field-use load length")
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="bench-api-"))
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    server = start_server(workdir, port)
+    app = AppProcess({"BFF_DEMO_CAMERAS": str(CATALOGUE), "BFF_DEMO_PASSWORD": PASSWORD,
+                      "BFF_TRUSTED_PROXIES": "127.0.0.1"}, core=SERVER_CORE)
     try:
         started = time.monotonic()
-        if not asyncio.run(_wait_healthy(base_url, server)):
+        if not asyncio.run(app.healthy(timeout_s=300)):  # the first start seeds 79,546
             raise SystemExit("the app did not start")
         print(f"app up with {CATALOGUE:,} demo cameras after "
               f"{time.monotonic() - started:.1f} s (first start: migrate + seed)")
         ctx = mp.get_context("spawn")
         result = ctx.Queue()
-        driver = ctx.Process(target=drive, args=(base_url, args.clients, args.seconds, result))
+        driver = ctx.Process(target=drive, args=(app.base_url, args.clients, args.seconds,
+                                                 result))
         driver.start()
         outcome = result.get(timeout=args.seconds * 2 + 600)
         driver.join(timeout=30)
         if "error" in outcome:
             raise SystemExit(f"the load generator failed: {outcome['error']}")
     finally:
-        server.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            server.wait(timeout=20)
-        if server.poll() is None:
-            server.kill()
+        app.stop()
 
     field, saturated = outcome["field"], outcome["saturated"]
 

@@ -33,17 +33,16 @@ import json
 import multiprocessing as mp
 import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench.app_process import AppProcess  # noqa: E402
 
 SENDER_CORE = 0
 RECEIVER_CORE = 1
@@ -502,12 +501,6 @@ async def _first_frame(pc, opened) -> float:  # noqa: ANN001
     return await asyncio.wait_for(got, timeout=20) - start
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 async def ttff_over_http(trials: int) -> list[float] | None:
     """Against `bff serve` on the embedded default; None if the app cannot be started."""
     import httpx
@@ -517,27 +510,14 @@ async def ttff_over_http(trials: int) -> list[float] | None:
         import bff.app  # noqa: F401 - the app is being built alongside; it may be missing
     except ImportError:
         return None
-    workdir = Path(tempfile.mkdtemp(prefix="bench-live-"))
-    port = _free_port()
     password = "Bench@2026"
-    env = {**os.environ, "BFF_PORT": str(port), "BFF_HOST": "127.0.0.1",
-           "BFF_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}",
-           "BFF_DEMO_CAMERAS": "2000", "BFF_DEMO_PASSWORD": password,
-           "BFF_ICE_HOST_ADDRESSES": "127.0.0.1", "BFF_ICE_SERVERS": "[]",
-           "BFF_MAX_STREAMS_PER_USER": "1000", "BFF_LOG_LEVEL": "warning"}
-    server = subprocess.Popen([sys.executable, "-m", "bff.cli", "serve"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    app = AppProcess({"BFF_DEMO_CAMERAS": "2000", "BFF_DEMO_PASSWORD": password,
+                      "BFF_ICE_HOST_ADDRESSES": "127.0.0.1", "BFF_ICE_SERVERS": "[]",
+                      "BFF_MAX_STREAMS_PER_USER": "1000"})
     try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-            for _ in range(600):  # the first start migrates and seeds: up to a minute
-                if server.poll() is not None:
-                    return None
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await client.get("/health")).status_code == 200:
-                        break
-                await asyncio.sleep(0.1)
-            else:
-                return None
+        if not await app.healthy(timeout_s=60):  # the first start migrates and seeds
+            return None
+        async with httpx.AsyncClient(base_url=app.base_url, timeout=10) as client:
             page = await client.get("/login")
             token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
             if token is None:
@@ -579,11 +559,7 @@ async def ttff_over_http(trials: int) -> list[float] | None:
     except (httpx.HTTPError, asyncio.TimeoutError, KeyError):
         return None
     finally:
-        server.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            server.wait(timeout=10)
-        if server.poll() is None:
-            server.kill()
+        app.stop(timeout_s=10)
 
 
 async def ttff_in_process(trials: int) -> list[float]:
