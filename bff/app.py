@@ -52,6 +52,7 @@ from bff.lib.stores import build_stores
 from bff.platform.demo import DemoPlatform
 from bff.platform.factory import create_platform
 from bff.ptz.controllers import PtzController
+from bff.ptz.moving import MovingCameras
 from bff.ptz.services import PtzService
 from bff.webrtc.controllers import LiveController
 from bff.webrtc.hub import StreamHub
@@ -125,9 +126,11 @@ def create_app(settings: Settings) -> Litestar:
         app.state.auth_service = AuthService(settings.auth, stores.by_name["auth"], audit)
         ptz = PtzService(settings.ptz, platform, audit, stores.by_name["ptz"], RateLimiter(
             settings.ptz.rate, settings.ptz.rate_window_s, redis=stores.redis,
-            namespace=f"{settings.redis.key_prefix}:ptz-rate"))
+            namespace=f"{settings.redis.key_prefix}:ptz-rate"),
+            MovingCameras(redis=stores.redis, key=f"{settings.redis.key_prefix}:ptz-moving"))
         app.state.ptz_service = ptz
-        background: list[asyncio.Task[None]] = []
+        background: list[asyncio.Task[None]] = [
+            asyncio.create_task(ptz.sweep_abandoned(), name="ptz-abandoned-moves")]
         if settings.catalog.refresh_s > 0:
             background.append(asyncio.create_task(
                 catalog.watch(settings.catalog.refresh_s), name="catalogue-refresh"))

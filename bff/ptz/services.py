@@ -16,9 +16,10 @@ Safety stop: if neither a stop nor a repeat arrives within `watchdog_s` of a mov
 phone lost its connection, the browser was killed), the service stops the camera itself.
 The camera's current motion is kept in the shared store (Redis in deployment) with a
 token per command, so with several BFF processes only the process that handled the
-latest command stops the camera, and a stop handled by any process disarms it. (A
-process that dies mid-move takes its watchdog with it; the page's own stop, sent to any
-process, still ends the move.)
+latest command stops the camera, and a stop handled by any process disarms it. Every
+move's deadline is also listed in `MovingCameras` (Redis): if the process that handled
+it dies before its safety stop, another process finds the move overdue by one more
+`watchdog_s` and stops the camera (`stop_abandoned`, run periodically by the app).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from bff.catalog.schemas import ONLINE, PERM_PTZ, PTZ_CAMERA_TYPES, CameraRecord
 from bff.lib.ratelimit import RateLimiter
 from bff.lib.settings import PtzSettings
 from bff.platform.base import Platform, PlatformError, PlatformTimeout, PtzCommand, PtzMove
+from bff.ptz.moving import MovingCameras
 from bff.ptz.schemas import PtzRequest, PtzResult
 
 log = logging.getLogger(__name__)
@@ -110,12 +112,14 @@ class PtzService:
     move was left without a stop."""
 
     def __init__(self, settings: PtzSettings, platform: Platform, audit: AuditLog,
-                 store: Store, limiter: RateLimiter) -> None:
+                 store: Store, limiter: RateLimiter,
+                 moving: MovingCameras | None = None) -> None:
         self._settings = settings
         self._platform = platform
         self._audit = audit
         self._store = store
         self._limiter = limiter
+        self._moving = moving or MovingCameras()
         # device id → (watchdog task, token of the move it guards)
         self._watchdogs: dict[str, tuple[asyncio.Task[None], str]] = {}
         self._closed = False
@@ -161,8 +165,10 @@ class PtzService:
                 token=token, user_id=user.id, username=user.username,
                 command=request.command, speed=request.speed,
                 started_at=motion.started_at if continuing and motion else now)),
-            expires_in=timedelta(seconds=math.ceil(self._settings.watchdog_s * 2) + 5),
+            # Outlives the deadline and the sweep after it, which still names the user.
+            expires_in=timedelta(seconds=math.ceil(self._settings.watchdog_s * 3) + 30),
         )
+        await self._moving.arm(device_id, now + self._settings.watchdog_s)
         self._arm(device_id, token)
         if not continuing:
             await self._audit.record(AuditAction.PTZ_MOVE, actor_id=user.id,
@@ -172,6 +178,50 @@ class PtzService:
         watchdog_ms = round(self._settings.watchdog_s * 1000)
         return PtzResult(device_id=device_id, command=request.command, speed=request.speed,
                          stop_after_ms=watchdog_ms, repeat_ms=max(100, watchdog_ms // 3))
+
+    async def stop_abandoned(self) -> list[str]:
+        """Stop cameras whose move's deadline passed one `watchdog_s` ago without a
+        stop: the process that handled the move died (or its safety stop kept failing).
+        Returns the cameras stopped. One process acts per camera."""
+        overdue = await self._moving.overdue(time.time() - self._settings.watchdog_s)
+        stopped = []
+        for device_id in overdue:
+            if device_id in self._watchdogs:
+                continue  # ours, and its watchdog is still trying
+            if not await self._moving.claim(device_id, hold_s=self._settings.watchdog_s * 2):
+                continue
+            motion = await self._motion(device_id)
+            log.warning("PTZ move of %s abandoned (its process is gone): stopping it",
+                        device_id)
+            try:
+                await self._send(device_id, STOP)
+            except PtzPlatformFailed:
+                continue  # tried again at the next sweep
+            await self._moving.disarm(device_id)
+            await self._store.delete(_motion_key(device_id))
+            detail: dict[str, object] = {"reason": "owner_gone",
+                                         "ended": motion.command.value if motion else None}
+            if motion is not None:
+                detail["moved_ms"] = max(0, round((time.time() - motion.started_at) * 1000))
+            await self._audit.record(
+                AuditAction.PTZ_AUTO_STOP, actor_id=motion.user_id if motion else None,
+                actor=motion.username if motion else "system", target=device_id,
+                detail=detail)
+            stopped.append(device_id)
+        return stopped
+
+    async def sweep_abandoned(self) -> None:
+        """`stop_abandoned` twice per `watchdog_s` until cancelled (an app background
+        task); failures are logged and retried."""
+        interval = max(0.2, self._settings.watchdog_s / 2)
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.stop_abandoned()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - e.g. Redis restarting
+                log.warning("PTZ sweep failed (%s: %s)", type(exc).__name__, exc)
 
     async def close(self) -> None:
         """At shutdown: stop every camera whose latest move this process handled."""
@@ -210,6 +260,7 @@ class PtzService:
 
     async def _stopped(self, device_id: str, user: SignedInUser, motion: Motion | None) -> None:
         await self._store.delete(_motion_key(device_id))
+        await self._moving.disarm(device_id)
         self._disarm(device_id)
         detail: dict[str, object] = {"ended": motion.command.value if motion else None}
         if motion is not None:
@@ -262,6 +313,7 @@ class PtzService:
         latest = await self._motion(device_id)
         if latest is not None and latest.token == token:
             await self._store.delete(_motion_key(device_id))
+            await self._moving.disarm(device_id)
         await self._audit.record(
             AuditAction.PTZ_AUTO_STOP, actor_id=motion.user_id, actor=motion.username,
             target=device_id,

@@ -16,6 +16,7 @@ from bff.lib.ratelimit import RateLimiter
 from bff.lib.settings import PtzSettings
 from bff.platform.base import PlatformError, PtzCommand, PtzMove
 from bff.platform.demo_catalog import generate_demo_catalogue
+from bff.ptz.moving import MovingCameras
 from bff.ptz.schemas import PtzRequest
 from bff.ptz.services import (
     PtzPlatformFailed,
@@ -77,10 +78,22 @@ class RecordingAudit:
 
 
 def service(platform: RecordingPlatform, audit: RecordingAudit, store: MemoryStore | None = None,
-            **settings: Any) -> PtzService:
+            moving: MovingCameras | None = None, **settings: Any) -> PtzService:
+    """One BFF process's service; processes behind one Redis share `store` and `moving`."""
     ptz = PtzSettings(**{"rate": 100, "watchdog_s": 0.2, **settings})
     return PtzService(ptz, platform, audit, store or MemoryStore(),  # type: ignore[arg-type]
-                      RateLimiter(ptz.rate, ptz.rate_window_s))
+                      RateLimiter(ptz.rate, ptz.rate_window_s), moving)
+
+
+def shared() -> tuple[MemoryStore, MovingCameras]:
+    """What two processes share through Redis."""
+    return MemoryStore(), MovingCameras()
+
+
+def die(process: PtzService) -> None:
+    """The process is killed: its safety-stop timers vanish without stopping anything."""
+    for task, _ in process._watchdogs.values():
+        task.cancel()
 
 
 def request(command: str, speed: int = 50) -> PtzRequest:
@@ -161,10 +174,10 @@ async def test_repeats_keep_the_watchdog_away() -> None:
 async def test_two_processes_share_the_motion_through_the_store() -> None:
     """A stop handled by one process disarms the other's watchdog; a newer move handled
     by one process makes the other's older watchdog stand down."""
-    store = MemoryStore()
+    store, moving = shared()
     platform, audit = RecordingPlatform(), RecordingAudit()
-    a = service(platform, audit, store, watchdog_s=0.4)
-    b = service(platform, audit, store, watchdog_s=0.4)
+    a = service(platform, audit, store, moving, watchdog_s=0.4)
+    b = service(platform, audit, store, moving, watchdog_s=0.4)
     await a.command(USER, SCOPE, PTZ_CAMERA, request("left"))
     await b.command(USER, SCOPE, PTZ_CAMERA, request("stop"))
     await wait_until(lambda: not a.watched_cameras)  # a's watchdog ran and found nothing
@@ -250,13 +263,63 @@ async def test_a_failed_safety_stop_is_retried() -> None:
 
 
 async def test_shutdown_leaves_another_processes_move_alone() -> None:
-    store = MemoryStore()
+    store, moving = shared()
     platform, audit = RecordingPlatform(), RecordingAudit()
-    a = service(platform, audit, store, watchdog_s=60)
-    b = service(platform, audit, store, watchdog_s=60)
+    a = service(platform, audit, store, moving, watchdog_s=60)
+    b = service(platform, audit, store, moving, watchdog_s=60)
     await a.command(USER, SCOPE, PTZ_CAMERA, request("left"))
     await b.command(OTHER, SCOPE, PTZ_CAMERA, request("right"))  # the latest move is b's
     await a.close()
     assert platform.commands == [PtzCommand.LEFT, PtzCommand.RIGHT]
     await b.close()
+    assert platform.commands[-1] is PtzCommand.STOP
+
+
+async def test_another_process_stops_a_move_whose_process_died() -> None:
+    store, moving = shared()
+    platform, audit = RecordingPlatform(), RecordingAudit()
+    a = service(platform, audit, store, moving, watchdog_s=0.3)
+    b = service(platform, audit, store, moving, watchdog_s=0.3)
+    await a.command(USER, SCOPE, PTZ_CAMERA, request("left"))
+    die(a)
+    assert await b.stop_abandoned() == []  # not overdue yet: a might still stop it
+    await asyncio.sleep(0.3 * 2 + 0.05)  # the deadline, then one more watchdog period
+    assert await b.stop_abandoned() == [PTZ_CAMERA.device_id]
+    assert platform.commands == [PtzCommand.LEFT, PtzCommand.STOP]
+    action, actor, detail = audit.rows[-1]
+    assert (action, actor, detail["reason"], detail["ended"]) == (
+        "ptz.auto_stop", "police01", "owner_gone", "left")
+    assert await b.stop_abandoned() == [] and await a.stop_abandoned() == []  # once
+
+
+async def test_a_living_process_keeps_its_own_move() -> None:
+    store, moving = shared()
+    platform, audit = RecordingPlatform(), RecordingAudit()
+    a = service(platform, audit, store, moving, watchdog_s=0.3)
+    b = service(platform, audit, store, moving, watchdog_s=0.3)
+    await a.command(USER, SCOPE, PTZ_CAMERA, request("left"))
+    for _ in range(4):  # the page repeats the held move: never overdue
+        await asyncio.sleep(0.15)
+        await a.command(USER, SCOPE, PTZ_CAMERA, request("left"))
+        assert await b.stop_abandoned() == []
+    await wait_until(lambda: platform.commands[-1] is PtzCommand.STOP)  # a's own watchdog
+    await asyncio.sleep(0.7)
+    assert await b.stop_abandoned() == []
+    assert audit.actions == ["ptz.move", "ptz.auto_stop"]
+    assert audit.rows[-1][2]["reason"] == "no_stop"
+
+
+async def test_the_sweep_retries_a_stop_the_platform_refused() -> None:
+    store, moving = shared()
+    platform, audit = RecordingPlatform(), RecordingAudit()
+    a = service(platform, audit, store, moving, watchdog_s=0.2)
+    b = service(platform, audit, store, moving, watchdog_s=0.2)
+    await a.command(USER, SCOPE, PTZ_CAMERA, request("zoomin"))
+    die(a)
+    await asyncio.sleep(0.45)
+    platform.fail = PlatformError("platform down")
+    assert await b.stop_abandoned() == []
+    platform.fail = None
+    await asyncio.sleep(0.45)  # the claim of the failed attempt lapses
+    assert await b.stop_abandoned() == [PTZ_CAMERA.device_id]
     assert platform.commands[-1] is PtzCommand.STOP
