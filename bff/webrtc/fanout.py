@@ -6,8 +6,11 @@ frame, decides in one pass which viewers get it (rate, keyframe), and hands all 
 to a few worker-thread jobs that watermark, encode, packetize, encrypt and send each
 viewer's frame in turn: the loop does O(1) work per camera frame, not per viewer.
 
-A viewer still busy with the previous frame skips this one (latest-frame semantics: a
-slow encode never queues frames or grows latency).
+A viewer still busy with the previous frame does not get this one queued behind it
+(latest-frame semantics: a slow encode never queues frames or grows latency); when it
+is done it gets the camera's newest frame at once, a few milliseconds late rather than
+a whole frame interval later (near a core's capacity the viewers at the end of a batch
+would otherwise drop every other frame).
 """
 
 from __future__ import annotations
@@ -52,6 +55,8 @@ class _Member:
     track: ViewerTrack
     stream: RtpStream
     busy: bool = False
+    missed: bool = False
+    """A frame came while it was busy: it takes the newest one when done."""
     failed: bool = False
 
 
@@ -119,6 +124,7 @@ class _CameraPump:
         self.device_id = device_id
         self.members: dict[ViewerTrack, _Member] = {}
         self._task: asyncio.Task[None] | None = None
+        self._latest: tuple[av.VideoFrame, int] | None = None
 
     def start(self) -> None:
         if self._task is None:
@@ -145,14 +151,18 @@ class _CameraPump:
                 for track in list(self.members):
                     track.stop()
                 return
-            self._dispatch(loop, frame, seq)
+            self._latest = (frame, seq)
+            self._dispatch(loop, frame, seq, list(self.members.values()))
 
     def _dispatch(self, loop: asyncio.AbstractEventLoop, frame: av.VideoFrame,
-                  seq: int) -> None:
+                  seq: int, members: list[_Member]) -> None:
         now = time.monotonic()
         jobs = []
-        for member in self.members.values():
-            if member.busy or member.failed or member.track.readyState != "live":
+        for member in members:
+            if member.failed or member.track.readyState != "live":
+                continue
+            if member.busy:
+                member.missed = True
                 continue
             plan = member.track.plan_frame(now)
             if plan is None:
@@ -173,12 +183,21 @@ class _CameraPump:
     def _after(self, done: asyncio.Future[None], batch: list[_Job]) -> None:
         if not done.cancelled() and done.exception() is not None:
             log.error("direct send batch failed", exc_info=done.exception())
+        late = []
         for job in batch:
-            job.member.busy = False
-            if job.member.failed:
+            member = job.member
+            member.busy = False
+            if member.failed:
                 # The viewer's encoder broke: end its track like aiortc's loop would.
-                self.members.pop(job.member.track, None)
-                job.member.track.stop()
+                self.members.pop(member.track, None)
+                member.track.stop()
+            elif member.missed:
+                member.missed = False
+                if self.members.get(member.track) is member:  # still watching
+                    late.append(member)
+        if late and self._latest is not None and self.members:
+            frame, seq = self._latest
+            self._dispatch(asyncio.get_running_loop(), frame, seq, late)
 
 
 def _send_batch(batch: list[_Job], frame: av.VideoFrame, frame_key: object,
