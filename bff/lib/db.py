@@ -76,11 +76,15 @@ def create_database(settings: DatabaseSettings) -> Database:
     """Create the async engine; an in-memory SQLite URL keeps one shared connection."""
     url = settings.url
     kwargs: dict[str, object] = {"echo": settings.echo}
+    pooled = {"pool_size": settings.pool_size, "max_overflow": settings.max_overflow}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30}
         if ":memory:" in url or url.rstrip("/").endswith("sqlite+aiosqlite:"):
             kwargs["poolclass"] = StaticPool
+        else:
+            kwargs.update(pooled)
     else:
+        kwargs.update(pooled)
         kwargs["pool_pre_ping"] = True
         if settings.schema:
             kwargs["connect_args"] = {"server_settings": {"search_path": settings.schema}}

@@ -64,6 +64,12 @@ class DatabaseSettings(msgspec.Struct, kw_only=True):
     """Log every SQL statement (BFF_DATABASE_ECHO)."""
     schema: str | None = None
     """PostgreSQL schema to use instead of the default search path (BFF_DATABASE_SCHEMA)."""
+    pool_size: Annotated[int, msgspec.Meta(ge=1)] = 5
+    """Connections each process keeps open (BFF_DATABASE_POOL_SIZE). Requests beyond
+    pool_size + max_overflow wait for one; with several processes keep the total under
+    PostgreSQL's max_connections."""
+    max_overflow: Annotated[int, msgspec.Meta(ge=0)] = 10
+    """Extra connections opened under load, closed when idle (BFF_DATABASE_MAX_OVERFLOW)."""
 
 
 class RedisSettings(msgspec.Struct, kw_only=True):
@@ -339,6 +345,8 @@ _ENVIRONMENT: tuple[tuple[str, str, str, object], ...] = (
     ("database", "url", "BFF_DATABASE_URL", str),
     ("database", "echo", "BFF_DATABASE_ECHO", _bool),
     ("database", "schema", "BFF_DATABASE_SCHEMA", str),
+    ("database", "pool_size", "BFF_DATABASE_POOL_SIZE", int),
+    ("database", "max_overflow", "BFF_DATABASE_MAX_OVERFLOW", int),
     ("redis", "url", "BFF_REDIS_URL", str),
     ("redis", "key_prefix", "BFF_REDIS_PREFIX", str),
     ("auth", "secret", "BFF_SECRET", str),

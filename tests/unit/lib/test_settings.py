@@ -33,6 +33,7 @@ def test_environment_overrides() -> None:
 @pytest.mark.parametrize("name,value", [
     ("BFF_PORT", "eighty"), ("BFF_SECURE_COOKIES", "maybe"), ("BFF_ICE_SERVERS", "[{]"),
     ("BFF_ICE_SERVERS", '[{"url": "stun:x"}]'), ("BFF_PLATFORM", "mystery"),
+    ("BFF_DATABASE_POOL_SIZE", "0"), ("BFF_DATABASE_MAX_OVERFLOW", "-1"),
 ])
 def test_bad_values_are_reported_by_name(name: str, value: str) -> None:
     with pytest.raises(SettingsError):
@@ -46,3 +47,17 @@ def test_settings_are_not_read_at_import() -> None:
 
     importlib.reload(bff.app)  # importing the app reads no environment and opens nothing
     assert callable(bff.app.create_app)
+
+
+async def test_database_pool_size_reaches_the_engine(tmp_path) -> None:  # noqa: ANN001
+    from bff.lib.db import create_database
+
+    settings = load_settings({
+        "BFF_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'pool.sqlite3'}",
+        "BFF_DATABASE_POOL_SIZE": "12", "BFF_DATABASE_MAX_OVERFLOW": "3"})
+    database = create_database(settings.database)
+    try:
+        pool = database.engine.pool
+        assert pool.size() == 12 and pool._max_overflow == 3  # type: ignore[attr-defined]
+    finally:
+        await database.close()
