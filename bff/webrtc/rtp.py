@@ -111,7 +111,8 @@ _UDP_SEGMENT = 103
 """Linux's UDP_SEGMENT socket option (linux/udp.h); Python's socket module lacks it."""
 _GSO_MAX_SEGMENTS = 64
 _GSO_MAX_BYTES = 65_000
-_GSO_UNSUPPORTED = {errno.EIO, errno.EINVAL, errno.ENOPROTOOPT, errno.EOPNOTSUPP}
+_GSO_UNSUPPORTED = {errno.EIO, errno.EINVAL, errno.ENOPROTOOPT, errno.EOPNOTSUPP, errno.EMSGSIZE}
+"""What a route without (enough) segmentation offload answers: send one by one."""
 
 
 def gso_runs(sizes: list[int]) -> list[tuple[int, int]]:
