@@ -166,8 +166,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="field-use load length")
     args = parser.parse_args()
 
+    # Logging as deployed (info: one access-log line per request).
     app = AppProcess({"BFF_DEMO_CAMERAS": str(CATALOGUE), "BFF_DEMO_PASSWORD": PASSWORD,
-                      "BFF_TRUSTED_PROXIES": "127.0.0.1"}, core=SERVER_CORE)
+                      "BFF_TRUSTED_PROXIES": "127.0.0.1", "BFF_LOG_LEVEL": "info"},
+                     core=SERVER_CORE)
     try:
         started = time.monotonic()
         if not asyncio.run(app.healthy(timeout_s=300)):  # the first start seeds 79,546

@@ -38,3 +38,10 @@ def test_sign_in_limit_per_forwarded_client(tmp_path: Path, trusted: bool) -> No
     # Trusted proxy: another phone has its own budget. Untrusted: the header is ignored,
     # so everybody shares the proxy's address and is throttled together.
     assert second == ([401] if trusted else [429])
+
+
+@pytest.mark.parametrize("level, logged", [("info", True), ("warning", False)])
+def test_log_level_reaches_the_access_log(tmp_path: Path, level: str, logged: bool) -> None:
+    with running_server(tmp_path, BFF_DEMO_CAMERAS="200", BFF_LOG_LEVEL=level) as base:
+        httpx.get(f"{base}/login?probe=access-log", timeout=10)
+    assert ("probe=access-log" in (tmp_path / "server.log").read_text(errors="replace")) is logged
