@@ -142,6 +142,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "This camera has no pan/tilt/zoom head"),
     "ptz.forbidden": ("您无权控制该摄像机的云台", "You may not control this camera's PTZ"),
     "ptz.offline": ("摄像机离线，无法控制云台", "The camera is offline; PTZ is unavailable"),
+    "ptz.busy": ("{holder} 正在控制该摄像机的云台，请稍后再试",
+                 "{holder} is steering this camera; try again shortly"),
     "ptz.rate_limited": ("云台操作过于频繁，请 {seconds} 秒后再试",
                          "Too many PTZ commands; try again in {seconds} s"),
     "ptz.timeout": ("视频平台响应超时，云台命令可能未执行",

@@ -14,7 +14,7 @@ from bff.catalog.services import CatalogService
 from bff.lib.errors import AppError
 from bff.ptz.deps import provide_ptz_service
 from bff.ptz.schemas import PtzRequest, PtzResult
-from bff.ptz.services import PtzPlatformFailed, PtzRateLimited, PtzRefused, PtzService
+from bff.ptz.services import PtzBusy, PtzPlatformFailed, PtzRateLimited, PtzRefused, PtzService
 
 _REFUSAL_STATUS = {"not_ptz": 409, "forbidden": 403, "offline": 409}
 
@@ -30,9 +30,10 @@ class PtzController(Controller):
                       access: AccessScope, catalog: CatalogService,
                       ptz: PtzService) -> PtzResult:
         """Send one PTZ command (a direction, zoom in/out or stop) after checking the
-        rate limit, that the camera has a PTZ head, permission 4 (云台) and that it is
-        online. A move lasts until a stop, or until the server's safety stop when
-        neither a stop nor a repeat arrives in time."""
+        rate limit, that the camera has a PTZ head, permission 4 (云台), that it is
+        online and that no other user is steering it (409). A move lasts until a stop,
+        or until the server's safety stop when neither a stop nor a repeat arrives in
+        time."""
         record = camera_or_404(catalog, device_id)
         try:
             return await ptz.command(current_user, access, record, data)
@@ -44,6 +45,8 @@ class PtzController(Controller):
         except PtzRefused as exc:
             key = f"ptz.{exc.reason}"
             raise AppError(_REFUSAL_STATUS[exc.reason], key, code=key) from exc
+        except PtzBusy as exc:
+            raise AppError(409, "ptz.busy", code="ptz.busy", holder=exc.holder) from exc
         except PtzPlatformFailed as exc:
             if exc.timed_out:
                 raise AppError(504, "ptz.timeout", code="ptz.timeout") from exc

@@ -3,8 +3,13 @@
 Every command is checked afresh, in this order: the per-user rate limit (it protects the
 platform, the policy check and the audit log from a flood; a stop that ends a move is
 never refused for rate), the camera has a PTZ head (camera type 1 or 4), the user holds
-permission 4 (云台) on it by the policy module (refusals are audited), and the camera is
-online. Then the platform gets the command.
+permission 4 (云台) on it by the policy module (refusals are audited), the camera is
+online, and nobody else is steering it. Then the platform gets the command.
+
+One user steers at a time: while another user's move is running (until their stop, or
+the safety stop after they let go), moves are refused with that user's name — two
+people pressing at once would otherwise jerk the camera between them. Anyone allowed
+to steer may still stop it: stopping is the safe side.
 
 Audit: a move is written when it starts or changes (command, speed or user); the page
 repeats a held move to keep the safety stop away, and those repeats are not new moves.
@@ -70,6 +75,14 @@ class PtzRateLimited(Exception):
         self.retry_after_s = retry_after_s
 
 
+class PtzBusy(Exception):
+    """Another user is steering the camera."""
+
+    def __init__(self, holder: str) -> None:
+        super().__init__(f"steered by {holder}")
+        self.holder = holder
+
+
 class PtzPlatformFailed(Exception):
     """The platform failed the command or did not answer within `command_timeout_s`."""
 
@@ -86,6 +99,8 @@ class Motion(msgspec.Struct, kw_only=True, frozen=True):
     it may stop the camera only while it is still the latest."""
     user_id: int
     username: str
+    display_name: str = ""
+    """Shown to another user whose move is refused meanwhile."""
     command: PtzCommand
     speed: int
     started_at: float
@@ -131,7 +146,7 @@ class PtzService:
 
     async def command(self, user: SignedInUser, scope: AccessScope, camera: CameraRecord,
                       request: PtzRequest) -> PtzResult:
-        """Check and send one command; raises PtzRateLimited, PtzRefused or
+        """Check and send one command; raises PtzRateLimited, PtzRefused, PtzBusy or
         PtzPlatformFailed."""
         device_id = camera.device_id
         is_stop = request.command is PtzCommand.STOP
@@ -149,6 +164,8 @@ class PtzService:
             raise PtzRefused("forbidden")
         if camera.online != ONLINE:
             raise PtzRefused("offline")
+        if not is_stop and motion is not None and motion.user_id != user.id:
+            raise PtzBusy(motion.display_name or motion.username)
 
         await self._send(device_id, platform_move(request.command, request.speed))
         if is_stop:
@@ -163,7 +180,7 @@ class PtzService:
             _motion_key(device_id),
             msgspec.json.encode(Motion(
                 token=token, user_id=user.id, username=user.username,
-                command=request.command, speed=request.speed,
+                display_name=user.display_name, command=request.command, speed=request.speed,
                 started_at=motion.started_at if continuing and motion else now)),
             # Outlives the deadline and the sweep after it, which still names the user.
             expires_in=timedelta(seconds=math.ceil(self._settings.watchdog_s * 3) + 30),

@@ -291,3 +291,26 @@ async def test_framework_refusals_are_in_the_users_language(client: AsyncTestCli
     english = await client.get(f"/api/cameras/{device_id}/ptz", headers={
         **api_headers(client), "accept-language": "en"})
     assert english.json()["message"] == "This method is not allowed here"
+
+
+async def test_another_user_waits_while_one_steers(client: AsyncTestClient, app: Litestar,
+                                                   db) -> None:  # noqa: ANN001
+    from bff.auth.models import Role, User
+    from bff.auth.passwords import hash_password
+    from tests.conftest import TEST_PASSWORD
+
+    async with db.sessions() as session, session.begin():
+        session.add(User(username="police02", display_name="李四", staff_no="J441502018",
+                         password_hash=hash_password(TEST_PASSWORD), dept_code="06",
+                         region_prefix="441502", role=Role.OFFICER.value))
+    device_id = police_camera(ptz=True, perm_ptz=True)
+    await sign_in(client, "police01")
+    assert (await ptz(client, device_id, {"command": "left"})).status_code == 200
+    await sign_in(client, "police02")  # another officer, same camera, same rights
+    busy = await ptz(client, device_id, {"command": "up"})
+    assert busy.status_code == 409
+    assert busy.json() == {"error": "ptz.busy", "message": "陈志强 正在控制该摄像机的云台，请稍后再试"}
+    assert (await ptz(client, device_id, {"command": "stop"})).status_code == 200
+    assert (await ptz(client, device_id, {"command": "up"})).status_code == 200
+    assert app.state.platform.head(device_id).moving
+    assert (await ptz(client, device_id, {"command": "stop"})).status_code == 200

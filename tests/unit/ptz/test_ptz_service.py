@@ -19,6 +19,7 @@ from bff.platform.demo_catalog import generate_demo_catalogue
 from bff.ptz.moving import MovingCameras
 from bff.ptz.schemas import PtzRequest
 from bff.ptz.services import (
+    PtzBusy,
     PtzPlatformFailed,
     PtzRateLimited,
     PtzRefused,
@@ -142,8 +143,35 @@ async def test_a_changed_move_is_a_new_move() -> None:
     ptz = service(platform, audit, watchdog_s=5)
     for command, speed in (("left", 50), ("left", 50), ("left", 80), ("up", 80)):
         await ptz.command(USER, SCOPE, PTZ_CAMERA, request(command, speed))
-    await ptz.command(OTHER, SCOPE, PTZ_CAMERA, request("up", 80))  # someone else takes over
-    assert audit.actions == ["ptz.move"] * 4
+    assert audit.actions == ["ptz.move"] * 3  # the repeat is not a new move
+    await ptz.close()
+
+
+async def test_one_user_steers_at_a_time_but_anyone_may_stop() -> None:
+    platform, audit = RecordingPlatform(), RecordingAudit()
+    ptz = service(platform, audit, watchdog_s=5)
+    await ptz.command(USER, SCOPE, PTZ_CAMERA, request("left"))
+    with pytest.raises(PtzBusy) as busy:
+        await ptz.command(OTHER, SCOPE, PTZ_CAMERA, request("up"))
+    assert busy.value.holder == "陈志强"
+    assert platform.commands == [PtzCommand.LEFT]  # the refused move never left
+    await ptz.command(OTHER, SCOPE, PTZ_CAMERA, request("stop"))  # stopping is always allowed
+    await ptz.command(OTHER, SCOPE, PTZ_CAMERA, request("up"))  # now free
+    assert platform.commands == [PtzCommand.LEFT, PtzCommand.STOP, PtzCommand.UP]
+    assert [(a, actor) for a, actor, _ in audit.rows] == [
+        ("ptz.move", "police01"), ("ptz.stop", "police02"), ("ptz.move", "police02")]
+    with pytest.raises(PtzBusy):
+        await ptz.command(USER, SCOPE, PTZ_CAMERA, request("left"))
+    await ptz.close()
+
+
+async def test_the_camera_is_free_again_after_the_safety_stop() -> None:
+    platform, audit = RecordingPlatform(), RecordingAudit()
+    ptz = service(platform, audit, watchdog_s=0.2)
+    await ptz.command(USER, SCOPE, PTZ_CAMERA, request("left"))
+    await wait_until(lambda: platform.commands[-1] is PtzCommand.STOP)  # USER let go
+    await ptz.command(OTHER, SCOPE, PTZ_CAMERA, request("right"))
+    assert platform.commands[-1] is PtzCommand.RIGHT
     await ptz.close()
 
 
@@ -268,7 +296,7 @@ async def test_shutdown_leaves_another_processes_move_alone() -> None:
     a = service(platform, audit, store, moving, watchdog_s=60)
     b = service(platform, audit, store, moving, watchdog_s=60)
     await a.command(USER, SCOPE, PTZ_CAMERA, request("left"))
-    await b.command(OTHER, SCOPE, PTZ_CAMERA, request("right"))  # the latest move is b's
+    await b.command(USER, SCOPE, PTZ_CAMERA, request("right"))  # the latest move is b's
     await a.close()
     assert platform.commands == [PtzCommand.LEFT, PtzCommand.RIGHT]
     await b.close()
