@@ -236,6 +236,16 @@ class BenchPlatform:
         return None
 
 
+def _rss_bytes() -> int:
+    """This process's resident memory (Linux), 0 where unknown."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    return 0
+
+
 def _count_encoder_time() -> list[int]:
     """Make every viewer's encode call add its thread CPU time to the returned
     [nanoseconds, calls] (a wrapper of about a microsecond, for the breakdown)."""
@@ -260,6 +270,7 @@ def ours_sender(port_queue: mp.Queue) -> None:
     pin(SENDER_CORE)
 
     encoding = _count_encoder_time()
+    idle_rss = _rss_bytes()  # before any viewer: what the viewers add is measured against it
 
     async def serve() -> None:
         from bff.webrtc.hub import StreamHub
@@ -278,7 +289,8 @@ def ours_sender(port_queue: mp.Queue) -> None:
             if request["cmd"] == "stats":
                 stats = hub.stats(DEVICE_ID)
                 return {"decoded_frames": stats.decoded_frames if stats else 0,
-                        "encoding_ns": encoding[0], "encoded_frames": encoding[1]}
+                        "encoding_ns": encoding[0], "encoded_frames": encoding[1],
+                        "idle_rss": idle_rss, "rss": _rss_bytes()}
             raise ValueError(request)
 
         await _serve_until_quit(extra, port_queue)
@@ -449,7 +461,9 @@ def receivers(port: int, count: int, window_s: float, result: mp.Queue) -> None:
                                 - stats_before.get("encoding_ns", 0)) / 1e6
                 / max(1, stats_after.get("encoded_frames", 0)
                       - stats_before.get("encoded_frames", 0)),
-                "latency_median_s": statistics.median(latencies) if latencies else None}
+                "latency_median_s": statistics.median(latencies) if latencies else None,
+                "rss_per_viewer": (stats_after.get("rss", 0) - stats_after.get("idle_rss", 0))
+                / count}
 
     result.put(asyncio.run(run()))
 
@@ -662,6 +676,10 @@ def main() -> None:
     per_frame_ms = report("(b) our pipeline", ours, args.viewers)
     loop_ms = ours["loop_cpu"] / (sum(ours["rates"]) * ours["wall"]) * 1000
     encode_ms = ours["encoding_ms"]
+    if ours.get("rss_per_viewer"):
+        print(f"    memory: {ours['rss_per_viewer'] / 2**20:.2f} MB resident per viewer "
+              f"(the sender's growth from before the first viewer, over {args.viewers} "
+              f"viewers and one camera)")
     print(f"    source decoded {ours['source_fps']:.1f} frames/s once for all viewers; "
           f"glass-to-glass (demo clock strip -> frame decoded by aiortc, whose receiver "
           f"holds each frame until the next one starts: +1/{fps} s) median "
