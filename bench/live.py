@@ -1,6 +1,6 @@
 """Live-view benchmark (SPEC §6): encoder alone, our pipeline, plain aiortc, tap → frame.
 
-Run: .venv/bin/python bench/live.py       (about two and a half minutes; prints figures only)
+Run: .venv/bin/python bench/live.py [--viewers 48]   (about four minutes; prints figures)
 
 From one run it prints
   (a) the chosen encoder's raw throughput at our settings (640×360, 15 fps, x264
@@ -11,9 +11,11 @@ From one run it prints
       measured against the N-instance figure; the one-instance ratio is printed too;
   (b) our pipeline's viewers per core: the sending process (hub + registry + per-viewer
       watermark and encoder + direct RTP/SRTP, or aiortc's media loop with
-      --aiortc-loop) is pinned to one core, N viewers are real
-      aiortc peers in a second process pinned to the other core; each viewer's received
-      frame rate is checked, and viewers_per_core = N / (sender CPU seconds / wall seconds);
+      --aiortc-loop) is pinned to one core, N viewers (48 by default, about three
+      quarters of that core) are real aiortc peers in a second process pinned to the
+      other core; each viewer's received frame rate is checked, viewers_per_core =
+      N / (sender CPU seconds / wall seconds), with where the CPU goes and the
+      sender's resident memory per viewer;
   (c) the same for an out-of-the-box aiortc relay (MediaRelay, aiortc's default encoders,
       a Pillow-drawn watermark per viewer per frame, 15 fps source);
   (d) time from creating the offer to the first decoded frame, p50/p95 over 20 trials with
