@@ -4,12 +4,8 @@ one process stops a camera whose own process died."""
 from __future__ import annotations
 
 import asyncio
-import os
 import time
-import uuid
-from collections.abc import AsyncIterator
 
-import pytest
 from litestar.stores.redis import RedisStore
 from redis.asyncio import Redis
 
@@ -27,21 +23,6 @@ from tests.unit.ptz.test_ptz_service import (
     die,
     request,
 )
-
-
-@pytest.fixture
-async def redis_pair() -> AsyncIterator[tuple[Redis, Redis, str]]:
-    url = os.environ.get("BFF_TEST_REDIS_URL")
-    if not url:
-        pytest.skip("BFF_TEST_REDIS_URL not set (scripts/test sets it)")
-    namespace = f"bfftest-{uuid.uuid4().hex[:8]}"
-    one, two = Redis.from_url(url), Redis.from_url(url)
-    yield one, two, namespace
-    keys = [k async for k in one.scan_iter(match=f"{namespace}*")]
-    if keys:
-        await one.delete(*keys)
-    await one.aclose()
-    await two.aclose()
 
 
 async def test_deadlines_are_shared_and_one_process_claims(

@@ -3,29 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import uuid
-from collections.abc import AsyncIterator
 
-import pytest
 from redis.asyncio import Redis
 
 from bff.lib.ratelimit import RateLimiter
-
-
-@pytest.fixture
-async def redis_pair() -> AsyncIterator[tuple[Redis, Redis, str]]:
-    url = os.environ.get("BFF_TEST_REDIS_URL")
-    if not url:
-        pytest.skip("BFF_TEST_REDIS_URL not set (scripts/test sets it)")
-    namespace = f"bfftest-{uuid.uuid4().hex[:8]}:ptz-rate"
-    one, two = Redis.from_url(url), Redis.from_url(url)
-    yield one, two, namespace
-    keys = [k async for k in one.scan_iter(match=f"{namespace}*")]
-    if keys:
-        await one.delete(*keys)
-    await one.aclose()
-    await two.aclose()
 
 
 async def test_two_processes_share_one_count(redis_pair: tuple[Redis, Redis, str]) -> None:

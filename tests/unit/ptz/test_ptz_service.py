@@ -91,6 +91,15 @@ def shared() -> tuple[MemoryStore, MovingCameras]:
     return MemoryStore(), MovingCameras()
 
 
+def two_processes(**settings: Any) -> tuple[RecordingPlatform, RecordingAudit, PtzService,
+                                            PtzService]:
+    """Two BFF processes behind one Redis, in front of one platform and audit log."""
+    store, moving = shared()
+    platform, audit = RecordingPlatform(), RecordingAudit()
+    return (platform, audit, service(platform, audit, store, moving, **settings),
+            service(platform, audit, store, moving, **settings))
+
+
 def die(process: PtzService) -> None:
     """The process is killed: its safety-stop timers vanish without stopping anything."""
     for task, _ in process._watchdogs.values():
@@ -202,10 +211,7 @@ async def test_repeats_keep_the_watchdog_away() -> None:
 async def test_two_processes_share_the_motion_through_the_store() -> None:
     """A stop handled by one process disarms the other's watchdog; a newer move handled
     by one process makes the other's older watchdog stand down."""
-    store, moving = shared()
-    platform, audit = RecordingPlatform(), RecordingAudit()
-    a = service(platform, audit, store, moving, watchdog_s=0.4)
-    b = service(platform, audit, store, moving, watchdog_s=0.4)
+    platform, audit, a, b = two_processes(watchdog_s=0.4)
     await a.command(USER, SCOPE, PTZ_CAMERA, request("left"))
     await b.command(USER, SCOPE, PTZ_CAMERA, request("stop"))
     await wait_until(lambda: not a.watched_cameras)  # a's watchdog ran and found nothing
@@ -291,10 +297,7 @@ async def test_a_failed_safety_stop_is_retried() -> None:
 
 
 async def test_shutdown_leaves_another_processes_move_alone() -> None:
-    store, moving = shared()
-    platform, audit = RecordingPlatform(), RecordingAudit()
-    a = service(platform, audit, store, moving, watchdog_s=60)
-    b = service(platform, audit, store, moving, watchdog_s=60)
+    platform, audit, a, b = two_processes(watchdog_s=60)
     await a.command(USER, SCOPE, PTZ_CAMERA, request("left"))
     await b.command(USER, SCOPE, PTZ_CAMERA, request("right"))  # the latest move is b's
     await a.close()
@@ -304,10 +307,7 @@ async def test_shutdown_leaves_another_processes_move_alone() -> None:
 
 
 async def test_another_process_stops_a_move_whose_process_died() -> None:
-    store, moving = shared()
-    platform, audit = RecordingPlatform(), RecordingAudit()
-    a = service(platform, audit, store, moving, watchdog_s=0.3)
-    b = service(platform, audit, store, moving, watchdog_s=0.3)
+    platform, audit, a, b = two_processes(watchdog_s=0.3)
     await a.command(USER, SCOPE, PTZ_CAMERA, request("left"))
     die(a)
     assert await b.stop_abandoned() == []  # not overdue yet: a might still stop it
@@ -321,10 +321,7 @@ async def test_another_process_stops_a_move_whose_process_died() -> None:
 
 
 async def test_a_living_process_keeps_its_own_move() -> None:
-    store, moving = shared()
-    platform, audit = RecordingPlatform(), RecordingAudit()
-    a = service(platform, audit, store, moving, watchdog_s=0.3)
-    b = service(platform, audit, store, moving, watchdog_s=0.3)
+    platform, audit, a, b = two_processes(watchdog_s=0.3)
     await a.command(USER, SCOPE, PTZ_CAMERA, request("left"))
     for _ in range(4):  # the page repeats the held move: never overdue
         await asyncio.sleep(0.15)
@@ -338,10 +335,7 @@ async def test_a_living_process_keeps_its_own_move() -> None:
 
 
 async def test_the_sweep_retries_a_stop_the_platform_refused() -> None:
-    store, moving = shared()
-    platform, audit = RecordingPlatform(), RecordingAudit()
-    a = service(platform, audit, store, moving, watchdog_s=0.2)
-    b = service(platform, audit, store, moving, watchdog_s=0.2)
+    platform, audit, a, b = two_processes(watchdog_s=0.2)
     await a.command(USER, SCOPE, PTZ_CAMERA, request("zoomin"))
     die(a)
     await asyncio.sleep(0.45)
