@@ -29,6 +29,7 @@ from bff.catalog.schemas import (
     NearbyQuery,
 )
 from bff.lib.db import Database, utcnow
+from bff.lib.periodic import repeat_every
 
 log = logging.getLogger(__name__)
 
@@ -120,14 +121,7 @@ class CatalogService:
     async def watch(self, interval_s: float) -> None:
         """`refresh()` every `interval_s` until cancelled; failures are logged and
         retried at the next round (the copy in memory stays usable meanwhile)."""
-        while True:
-            await asyncio.sleep(interval_s)
-            try:
-                await self.refresh()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - e.g. the database restarting
-                log.warning("catalogue refresh failed (%s: %s)", type(exc).__name__, exc)
+        await repeat_every(interval_s, self.refresh, "catalogue refresh")
 
     @staticmethod
     async def _read_fingerprint(session: AsyncSession) -> tuple[object, ...]:

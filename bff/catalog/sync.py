@@ -36,6 +36,7 @@ from bff.catalog.gbt28181 import check_device_code
 from bff.catalog.models import Camera
 from bff.catalog.schemas import OFFLINE, ONLINE, SHARE_NONE
 from bff.lib.db import Database, utcnow
+from bff.lib.periodic import repeat_every
 from bff.platform.base import ChannelState, Platform
 
 log = logging.getLogger(__name__)
@@ -180,17 +181,12 @@ async def run_periodic_sync(database: Database, platform: Platform, interval_s: 
     """Sync now and then every `interval_s` until cancelled. A failed round is logged
     and retried at the next one; it never ends the loop. `after_sync` (sync or async)
     runs after each successful round, e.g. to reload the in-memory catalogue."""
-    while True:
-        try:
-            summary = await sync_catalogue(database, platform, platform_id=platform_id)
-            log.info("catalogue sync: %s", summary.line())
-            if after_sync is not None:
-                result = after_sync(summary)
-                if asyncio.iscoroutine(result):
-                    await result
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - the next round retries; the app lives on
-            log.warning("catalogue sync failed (%s: %s); retrying in %.0fs",
-                        type(exc).__name__, exc, interval_s)
-        await asyncio.sleep(interval_s)
+    async def one_round() -> None:
+        summary = await sync_catalogue(database, platform, platform_id=platform_id)
+        log.info("catalogue sync: %s", summary.line())
+        if after_sync is not None:
+            result = after_sync(summary)
+            if asyncio.iscoroutine(result):
+                await result
+
+    await repeat_every(interval_s, one_round, "catalogue sync", at_start=True)

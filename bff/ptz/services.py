@@ -44,6 +44,7 @@ from bff.audit.services import AuditAction, AuditLog
 from bff.auth.policy import AccessScope, may_use
 from bff.auth.schemas import SignedInUser
 from bff.catalog.schemas import ONLINE, PERM_PTZ, PTZ_CAMERA_TYPES, CameraRecord
+from bff.lib.periodic import repeat_every
 from bff.lib.ratelimit import RateLimiter
 from bff.lib.settings import PtzSettings
 from bff.platform.base import Platform, PlatformError, PlatformTimeout, PtzCommand, PtzMove
@@ -230,15 +231,8 @@ class PtzService:
     async def sweep_abandoned(self) -> None:
         """`stop_abandoned` twice per `watchdog_s` until cancelled (an app background
         task); failures are logged and retried."""
-        interval = max(0.2, self._settings.watchdog_s / 2)
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                await self.stop_abandoned()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - e.g. Redis restarting
-                log.warning("PTZ sweep failed (%s: %s)", type(exc).__name__, exc)
+        await repeat_every(max(0.2, self._settings.watchdog_s / 2), self.stop_abandoned,
+                           "PTZ sweep of abandoned moves")
 
     async def close(self) -> None:
         """At shutdown: stop every camera whose latest move this process handled."""
