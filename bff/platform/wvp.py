@@ -439,19 +439,26 @@ class WvpPlatform:
             return None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=self._tz)
 
-    async def recordings(self, device_id: str, start: datetime, end: datetime) -> list[Recording]:
-        """Recorded stretches between `start` and `end` (asked of the device by WVP)."""
+    async def _call_over_window(self, device_id: str, start: datetime, end: datetime,
+                                common_path: str, device_path: str) -> Any:
+        """A call about a stretch of recording: by channel id on the common-channel API,
+        else by device/channel pair (both wait on the device, so the play timeout)."""
         window = {"startTime": self._wvp_time(start), "endTime": self._wvp_time(end)}
 
-        async def query(ref: ChannelRef) -> Any:
+        async def call(ref: ChannelRef) -> Any:
             if self._common:
-                return await self._call("/api/common/channel/playback/query",
-                                        {"channelId": ref.gb_id, **window},
+                return await self._call(common_path, {"channelId": ref.gb_id, **window},
                                         timeout=self._play_timeout())
-            return await self._call(f"/api/gb_record/query/{_pair(ref)}", window,
+            return await self._call(f"{device_path}/{_pair(ref)}", window,
                                     timeout=self._play_timeout())
 
-        data = await self._with_ref(device_id, query)
+        return await self._with_ref(device_id, call)
+
+    async def recordings(self, device_id: str, start: datetime, end: datetime) -> list[Recording]:
+        """Recorded stretches between `start` and `end` (asked of the device by WVP)."""
+        data = await self._call_over_window(device_id, start, end,
+                                            "/api/common/channel/playback/query",
+                                            "/api/gb_record/query")
         items = data.get("recordList") if isinstance(data, dict) else data
         found: list[Recording] = []
         for item in items or []:
@@ -467,17 +474,9 @@ class WvpPlatform:
     async def start_playback(self, device_id: str, start: datetime,
                              end: datetime) -> PlaybackStream:
         """Start playing back the camera's recording between `start` and `end`."""
-        window = {"startTime": self._wvp_time(start), "endTime": self._wvp_time(end)}
-
-        async def play(ref: ChannelRef) -> Any:
-            if self._common:
-                return await self._call("/api/common/channel/playback",
-                                        {"channelId": ref.gb_id, **window},
-                                        timeout=self._play_timeout())
-            return await self._call(f"/api/playback/start/{_pair(ref)}", window,
-                                    timeout=self._play_timeout())
-
-        content = await self._with_ref(device_id, play)
+        content = await self._call_over_window(device_id, start, end,
+                                               "/api/common/channel/playback",
+                                               "/api/playback/start")
         stream = _text(content.get("stream")) if isinstance(content, dict) else ""
         if not stream:
             raise PlatformError("WVP started a playback without naming its stream")
