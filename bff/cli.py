@@ -37,19 +37,24 @@ async def _migrate(settings: Settings) -> None:
         await database.close()
 
 
-async def _seed_demo(settings: Settings) -> None:
+async def _seed_demo(settings: Settings) -> int:
+    from bff.auth.departments import seed_departments
     from bff.lib.db import create_database
     from bff.lib.migrate import upgrade_to_head
-    from bff.lib.seed import seed_catalogue, seed_demo_users
-    from bff.platform.demo import DemoPlatform
+    from bff.platform.base import SeedsFirstRun
+    from bff.platform.factory import create_platform
 
     database = create_database(settings.database)
-    platform = DemoPlatform(settings)
+    platform = create_platform(settings)
     try:
+        if not isinstance(platform, SeedsFirstRun):
+            print(f"the {settings.platform.kind} platform brings no demo data", file=sys.stderr)
+            return 1
         await upgrade_to_head(database)
-        users = await seed_demo_users(database, settings.demo.password)
-        cameras = await seed_catalogue(database, platform)
-        print(f"seeded users={users} cameras={cameras}")
+        await seed_departments(database)
+        seeded = await platform.seed_first_run(database, password=settings.demo.password)
+        print("seeded " + " ".join(f"{name}={count}" for name, count in seeded.items()))
+        return 0
     finally:
         await platform.close()
         await database.close()
@@ -190,8 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(_migrate(settings))
         return 0
     if args.command == "seed-demo":
-        asyncio.run(_seed_demo(settings))
-        return 0
+        return asyncio.run(_seed_demo(settings))
     if args.command == "create-user":
         return asyncio.run(_create_user(settings, args))
     if args.command == "catalog" and args.catalog_command == "sync":

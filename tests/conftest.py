@@ -49,17 +49,17 @@ def base_settings(**overrides: object) -> Settings:
 
 async def _prepare(settings: Settings) -> None:
     """Migrate and seed once; later apps find the data in place."""
+    from bff.auth.departments import seed_departments
+    from bff.demo.platform import DemoPlatform
     from bff.lib.db import create_database
     from bff.lib.migrate import upgrade_to_head
-    from bff.lib.seed import seed_catalogue, seed_demo_users
-    from bff.platform.demo import DemoPlatform
 
     database = create_database(settings.database)
     platform = DemoPlatform(settings)
     try:
         await upgrade_to_head(database)
-        await seed_demo_users(database, settings.demo.password)
-        await seed_catalogue(database, platform)
+        await seed_departments(database)
+        await platform.seed_first_run(database, password=settings.demo.password)
     finally:
         await platform.close()
         await database.close()

@@ -1,5 +1,12 @@
 """Camera-owning departments and industries (appendix 5, 摄像机所属部门/行业)."""
 
+from __future__ import annotations
+
+from sqlalchemy import insert, select
+
+from bff.auth.models import Department
+from bff.lib.db import Database
+
 DEPARTMENTS: dict[str, str] = {
     "01": "政府办公室", "02": "发展和改革部门", "03": "教育部门", "04": "科学技术部门",
     "05": "工业和信息化部门", "06": "公安部门", "07": "民政部门", "08": "司法部门",
@@ -11,3 +18,13 @@ DEPARTMENTS: dict[str, str] = {
     "29": "政务服务数据管理部门", "30": "林业部门", "31": "人民防空办公室", "32": "投资促进部门",
     "99": "其他",
 }
+
+
+async def seed_departments(database: Database) -> None:
+    """Insert the appendix-5 departments the table lacks (every deployment needs them:
+    users and cameras refer to them)."""
+    async with database.sessions() as session, session.begin():
+        known = set((await session.scalars(select(Department.code))).all())
+        missing = [{"code": c, "name": n} for c, n in DEPARTMENTS.items() if c not in known]
+        if missing:
+            await session.execute(insert(Department), missing)

@@ -1,6 +1,6 @@
 """The one small interface the BFF uses to talk to a video-sharing platform (SPEC §3).
 
-Implementations: the embedded demo platform (`bff.platform.demo`) and the WVP adapter
+Implementations: the embedded demo platform (`bff.demo.platform`) and the WVP adapter
 (`bff.platform.wvp`); `BFF_PLATFORM` chooses one. A media URL is what the media path
 opens with PyAV (rtsp://, http://…flv, http://…ts, file paths) or the demo's synthetic
 scheme `demo://…`. Media URLs stay inside the BFF: they never reach the browser.
@@ -11,12 +11,15 @@ an implementation that needs more (WVP's parent device id) keeps its own mapping
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Protocol
+from typing import Annotated, Protocol, runtime_checkable
 
 import msgspec
+
+from bff.lib.db import Database
+from bff.media.sources import MediaOpeners, SchemeOpener
 
 
 class PlatformError(Exception):
@@ -131,12 +134,8 @@ class PlatformAlarm(msgspec.Struct, kw_only=True, frozen=True):
     latitude: float | None = None
 
 
-class Platform(Protocol):
-    """What the BFF needs from a sharing platform."""
-
-    def channels(self) -> AsyncIterator[list[ChannelState]]:
-        """Yield the platform's cameras and their live fields, page by page."""
-        ...
+class LiveSource(Protocol):
+    """Live streams: what the stream hub needs."""
 
     async def start_live(self, device_id: str) -> str:
         """Start (or join) the live stream of a camera; return its media URL."""
@@ -145,6 +144,26 @@ class Platform(Protocol):
     async def stop_live(self, device_id: str) -> None:
         """Tell the platform the BFF no longer reads the camera's live stream."""
         ...
+
+
+class ChannelDirectory(Protocol):
+    """The platform's list of cameras: what catalogue sync needs."""
+
+    def channels(self) -> AsyncIterator[list[ChannelState]]:
+        """Yield the platform's cameras and their live fields, page by page."""
+        ...
+
+
+class PtzControl(Protocol):
+    """Pan/tilt/zoom: what the PTZ service needs."""
+
+    async def ptz(self, device_id: str, move: PtzMove) -> None:
+        """Send one pan/tilt/zoom command to a camera."""
+        ...
+
+
+class RecordingArchive(Protocol):
+    """Recordings and their playback (录像回放)."""
 
     async def recordings(self, device_id: str, start: datetime, end: datetime) -> list[Recording]:
         """Recorded stretches of a camera between `start` and `end`."""
@@ -163,17 +182,50 @@ class Platform(Protocol):
         """Stop a started playback."""
         ...
 
-    async def ptz(self, device_id: str, move: PtzMove) -> None:
-        """Send one pan/tilt/zoom command to a camera."""
-        ...
+
+class AlarmFeed(Protocol):
+    """Device alarms relayed by the platform."""
 
     def alarms(self) -> AsyncIterator[PlatformAlarm]:
         """Yield device alarms as the platform reports them, until `close()`."""
         ...
 
+
+class Platform(LiveSource, ChannelDirectory, PtzControl, RecordingArchive, AlarmFeed, Protocol):
+    """Everything the BFF needs from a sharing platform; each caller takes only the port
+    it uses (the stream hub a `LiveSource`, catalogue sync a `ChannelDirectory` …)."""
+
     async def close(self) -> None:
         """Release connections; called at shutdown."""
         ...
+
+
+@runtime_checkable
+class ProvidesMediaOpeners(Protocol):
+    """A platform whose media URLs only it can open (the demo's `demo://…`)."""
+
+    def media_openers(self) -> Mapping[str, SchemeOpener]:
+        """Openers by URL scheme, registered with the stream hub's `MediaOpeners`."""
+        ...
+
+
+@runtime_checkable
+class SeedsFirstRun(Protocol):
+    """A platform that brings its own first-run data (the demo: accounts and catalogue)."""
+
+    async def seed_first_run(self, database: Database, *, password: str) -> Mapping[str, int]:
+        """Fill a migrated database with what it lacks (idempotent); return how many of
+        each kind of row were created (e.g. users, cameras)."""
+        ...
+
+
+def media_openers_of(platform: object) -> MediaOpeners:
+    """The media openers for a platform: PyAV, plus the platform's own schemes."""
+    openers = MediaOpeners()
+    if isinstance(platform, ProvidesMediaOpeners):
+        for scheme, opener in platform.media_openers().items():
+            openers.register(scheme, opener)
+    return openers
 
 
 class StreamNotFound(PlatformError):

@@ -14,6 +14,6 @@ def create_platform(settings: Settings) -> Platform:
         from bff.platform.wvp import WvpPlatform
 
         return WvpPlatform(settings.wvp)
-    from bff.platform.demo import DemoPlatform
+    from bff.demo.platform import DemoPlatform
 
     return DemoPlatform(settings)

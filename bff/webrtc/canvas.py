@@ -15,7 +15,7 @@ from __future__ import annotations
 import av
 import numpy as np
 
-from bff.webrtc.drawing import new_frame, plane_views
+from bff.media.drawing import new_frame, plane_views
 from bff.webrtc.watermark import BandViews, WatermarkMask
 
 Rows = tuple[tuple[int, int], ...]

@@ -1,7 +1,8 @@
 """Errors of the live-video media path.
 
 They are plain exceptions, independent of the web framework: controllers map them to HTTP
-answers (TooManyStreams → 429, InvalidOffer → 400, SourceError stays server-side).
+answers (TooManyStreams → 429, InvalidOffer → 400; upstream `bff.media.sources.SourceError`s stay
+server-side).
 """
 
 from __future__ import annotations
@@ -26,19 +27,6 @@ class TooManyStreams(MediaPathError):
 class InvalidOffer(MediaPathError):
     """The browser's SDP offer cannot be answered: not an SDP, not an offer, no video
     m-line, or no codec we can send (H.264 / VP8)."""
-
-
-class SourceError(MediaPathError):
-    """An upstream media source failed. The message may name the upstream URL, so it is
-    for logs only and must never be shown to the phone."""
-
-
-class SourceUnavailable(SourceError):
-    """The media URL could not be opened (refused, timed out, no video stream)."""
-
-
-class SourceInterrupted(SourceError):
-    """An opened media source stopped delivering frames (read error or stall)."""
 
 
 class SourceClosed(MediaPathError):

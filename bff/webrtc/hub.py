@@ -24,16 +24,16 @@ import msgspec
 import numpy as np
 
 from bff.lib.settings import WebRTCSettings
-from bff.platform.base import Platform
-from bff.webrtc.drawing import (
+from bff.media.drawing import (
     OpaqueClock,
     find_font,
     load_font,
     new_frame,
     render_text_masks,
 )
-from bff.webrtc.errors import SourceClosed, SourceInterrupted, UpstreamUnavailable
-from bff.webrtc.sources import MediaSource, open_media
+from bff.media.sources import MediaOpeners, MediaSource, SourceInterrupted
+from bff.platform.base import LiveSource
+from bff.webrtc.errors import SourceClosed, UpstreamUnavailable
 
 __all__ = ["CameraSource", "Slate", "SourceClosed", "SourceStats", "StreamHub",
            "Subscription"]
@@ -191,8 +191,9 @@ class CameraSource:
             try:
                 url = await hub.platform.start_live(self.device_id)
                 self._live_started = True
-                media = await open_media(url, hub.settings, open_timeout_s=hub.open_timeout_s,
-                                         read_timeout_s=hub.stall_timeout_s)
+                media = await hub.openers.open(url, hub.settings,
+                                               open_timeout_s=hub.open_timeout_s,
+                                               read_timeout_s=hub.stall_timeout_s)
                 while True:
                     try:
                         async with asyncio.timeout(hub.stall_timeout_s):
@@ -275,8 +276,9 @@ class StreamHub:
     def __init__(
         self,
         settings: WebRTCSettings,
-        platform: Platform,
+        platform: LiveSource,
         *,
+        openers: MediaOpeners | None = None,
         retry_initial_s: float = 0.5,
         retry_max_s: float = 10.0,
         stall_timeout_s: float = 5.0,
@@ -284,6 +286,7 @@ class StreamHub:
     ) -> None:
         self.settings = settings
         self.platform = platform
+        self.openers = openers or MediaOpeners()
         self.retry_initial_s = retry_initial_s
         self.retry_max_s = retry_max_s
         self.stall_timeout_s = stall_timeout_s

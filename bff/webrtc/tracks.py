@@ -32,8 +32,8 @@ from aiortc import MediaStreamTrack, RTCRtpSender
 from aiortc.mediastreams import MediaStreamError
 
 from bff.lib.settings import WebRTCSettings
+from bff.media.drawing import Planes, new_frame, plane_views
 from bff.webrtc.canvas import ViewerCanvas
-from bff.webrtc.drawing import Planes, new_frame, plane_views
 from bff.webrtc.hub import SourceClosed, Subscription
 from bff.webrtc.rtp import RtpStream
 from bff.webrtc.watermark import ViewerWatermark

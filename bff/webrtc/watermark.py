@@ -21,7 +21,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from bff.lib.settings import WebRTCSettings
-from bff.webrtc.drawing import FontChoice, GlyphStrip, find_font, latin_only, load_font
+from bff.media.drawing import FontChoice, GlyphStrip, find_font, latin_only, load_font
 from bff.webrtc.viewers import ViewerIdentity
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"

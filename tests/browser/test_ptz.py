@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from bff.platform.demo_ptz import HeadPosition
-from bff.platform.demo_video import decode_ptz_blocks
+from bff.demo.ptz import HeadPosition
+from bff.demo.strips import decode_ptz_blocks
 from tests.browser.conftest import PHONE, SHANWEI_STREET, running_server
 from tests.browser.test_walking_skeleton import sign_in
 

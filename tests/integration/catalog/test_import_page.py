@@ -9,7 +9,7 @@ import msgspec
 from litestar.testing import AsyncTestClient
 
 from bff.catalog.importer import catalogue_row
-from bff.platform.demo_catalog import generate_demo_catalogue
+from bff.demo.catalogue import generate_demo_catalogue
 from tests.helpers import api_headers, sign_in
 
 

@@ -16,7 +16,7 @@ from bff.audit.services import AuditLog
 from bff.catalog.schemas import PTZ_CAMERA_TYPES, CameraRecord
 from bff.lib.settings import PtzSettings, Settings
 from bff.platform.base import PlatformTimeout, PlatformUnavailable, PtzCommand
-from bff.platform.demo_catalog import generate_demo_catalogue
+from bff.demo.catalogue import generate_demo_catalogue
 from tests.conftest import TEST_CAMERAS
 from tests.helpers import api_headers, sign_in
 

@@ -23,7 +23,7 @@ from bff.catalog.sync import (
 )
 from bff.lib.db import Database
 from bff.platform.base import ChannelState, PlatformUnavailable
-from bff.platform.demo_catalog import generate_demo_catalogue
+from bff.demo.catalogue import generate_demo_catalogue
 from tests.wvp_double import ChannelSpec, WvpDouble
 
 NEW_LOCATED = "44150200001320990001"

@@ -15,7 +15,7 @@ from bff.catalog.schemas import CameraRecord
 from bff.lib.ratelimit import RateLimiter
 from bff.lib.settings import PtzSettings
 from bff.platform.base import PlatformError, PtzCommand, PtzMove
-from bff.platform.demo_catalog import generate_demo_catalogue
+from bff.demo.catalogue import generate_demo_catalogue
 from bff.ptz.moving import MovingCameras
 from bff.ptz.schemas import PtzRequest
 from bff.ptz.services import (

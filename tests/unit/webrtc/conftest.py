@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 import pytest
-from webrtc_support import CAMERA, FakePlatform, Phone
 
 from bff.lib.settings import WebRTCSettings
 from bff.webrtc.hub import StreamHub
 from bff.webrtc.registry import PeerRegistry, StreamSession, ViewerIdentity
+from tests.unit.webrtc.webrtc_support import CAMERA, FakePlatform, Phone
 
 
 @pytest.fixture

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from webrtc_support import LI, ZHANG
 
 from bff.lib.settings import WebRTCSettings
+from bff.media.drawing import new_frame, plane_views
 from bff.webrtc.canvas import ViewerCanvas
-from bff.webrtc.drawing import new_frame, plane_views
 from bff.webrtc.watermark import ViewerWatermark, WatermarkRenderer
+from tests.unit.webrtc.webrtc_support import LI, ZHANG
 
 SECOND = 1_795_000_000.5
 

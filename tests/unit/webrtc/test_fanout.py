@@ -7,7 +7,7 @@ import asyncio
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from bff.webrtc.drawing import new_frame, plane_views
+from bff.media.drawing import new_frame, plane_views
 from bff.webrtc.fanout import FrameFanout
 
 

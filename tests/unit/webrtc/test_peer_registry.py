@@ -9,13 +9,21 @@ import numpy as np
 import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection
 from aiortc.rtp import RTCP_PSFB_PLI, RTCP_RTPFB_NACK, RtcpPsfbPacket, RtcpRtpfbPacket
-from webrtc_support import CAMERA, LI, OTHER_CAMERA, ZHANG, FakePlatform, Phone, eventually
 
-from bff.webrtc.drawing import plane_views
+from bff.media.drawing import plane_views
 from bff.webrtc.errors import InvalidOffer, TooManyStreams
 from bff.webrtc.hub import StreamHub
 from bff.webrtc.registry import PeerRegistry, ViewerIdentity
 from bff.webrtc.watermark import WatermarkMask, WatermarkRenderer
+from tests.unit.webrtc.webrtc_support import (
+    CAMERA,
+    LI,
+    OTHER_CAMERA,
+    ZHANG,
+    FakePlatform,
+    Phone,
+    eventually,
+)
 
 
 def _highpass(image: np.ndarray) -> np.ndarray:

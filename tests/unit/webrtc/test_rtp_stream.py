@@ -16,7 +16,7 @@ from aiortc.rtp import HeaderExtensionsMap, RtpPacket, unwrap_rtx
 from pylibsrtp import Policy, Session
 
 from bff.lib.settings import WebRTCSettings
-from bff.webrtc.drawing import new_frame
+from bff.media.drawing import new_frame
 from bff.webrtc.rtp import (
     HISTORY_SIZE,
     IcePath,

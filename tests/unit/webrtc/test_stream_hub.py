@@ -8,12 +8,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from webrtc_support import CAMERA, OTHER_CAMERA, FakePlatform, closed_port, eventually, make_clip
 
 from bff.lib.settings import WebRTCSettings
-from bff.webrtc.drawing import plane_views
+from bff.media.drawing import plane_views
 from bff.webrtc.errors import UpstreamUnavailable
 from bff.webrtc.hub import SourceClosed, StreamHub
+from tests.unit.webrtc.webrtc_support import (
+    CAMERA,
+    OTHER_CAMERA,
+    FakePlatform,
+    closed_port,
+    eventually,
+    make_clip,
+)
 
 
 async def test_one_decode_for_every_subscriber(hub: StreamHub, platform: FakePlatform,

@@ -9,13 +9,13 @@ import av
 import pytest
 from aiortc.codecs.h264 import H264Encoder
 from aiortc.mediastreams import MediaStreamError
-from webrtc_support import CAMERA, ZHANG
 
+from bff.demo.video import DemoPicture
 from bff.lib.settings import WebRTCSettings
-from bff.platform.demo_video import DemoPicture
 from bff.webrtc.hub import StreamHub
 from bff.webrtc.tracks import TIME_BASE, EncodeBatcher, ViewerTrack, create_encoder
 from bff.webrtc.watermark import ViewerWatermark, WatermarkRenderer
+from tests.unit.webrtc.webrtc_support import CAMERA, ZHANG
 
 T = 1_795_000_000.0
 

@@ -6,15 +6,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from webrtc_support import LI, ZHANG
 
 from bff.lib.settings import WebRTCSettings
-from bff.webrtc.drawing import KNOWN_CJK_FONTS, FontChoice, find_font, has_cjk_glyphs
+from bff.media.drawing import KNOWN_CJK_FONTS, FontChoice, find_font, has_cjk_glyphs
 from bff.webrtc.watermark import (
     ViewerWatermark,
     WatermarkRenderer,
     render_watermark,
 )
+from tests.unit.webrtc.webrtc_support import LI, ZHANG
 
 DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 SECOND = 1_795_000_000  # an arbitrary fixed moment

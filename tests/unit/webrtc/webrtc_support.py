@@ -18,8 +18,8 @@ from aiortc import (
     RTCSessionDescription,
 )
 
+from bff.demo.video import demo_live_url
 from bff.platform.base import PlatformError
-from bff.platform.demo_video import demo_live_url
 from bff.webrtc.registry import StreamSession, ViewerIdentity
 
 CAMERA = "44150200001310000001"

@@ -9,6 +9,12 @@ from collections import Counter
 import msgspec
 import pytest
 
+from bff.catalog.districts import (
+    DISTRICTS,
+    HONGHAIWAN_CIVIL_CODE,
+    HUAQIAO_CIVIL_CODE,
+    district_of,
+)
 from bff.catalog.gbt28181 import (
     SHANWEI_COUNTIES,
     check_device_code,
@@ -28,14 +34,10 @@ from bff.catalog.schemas import (
     STATUSES,
     CameraRecord,
 )
-from bff.platform.demo_catalog import (
+from bff.demo.catalogue import (
     CLASS_COUNTS,
     CONNECTED_TOTAL,
-    DISTRICTS,
-    HONGHAIWAN_CIVIL_CODE,
-    HUAQIAO_CIVIL_CODE,
     POSITION_TYPES,
-    district_of,
     generate_demo_catalogue,
     scaled_counts,
 )

@@ -1,7 +1,7 @@
 """Open a media URL as an async iterator of decoded frames (the hub's upstream).
 
-`demo://` URLs are the embedded demo platform's synthetic cameras (`demo://live/…`) and
-recordings (`demo://playback/…`). Everything else
+`MediaOpeners` is the media-source port: a platform with URLs of its own (the demo's
+synthetic `demo://…`) registers an opener for its scheme. Everything else
 (rtsp://, http(s)://…flv/ts/m3u8, file paths) is demuxed and decoded with PyAV in a
 dedicated thread (blocking network reads must not sit in the event loop or in the
 thread pool the encoders use), scaled to the configured size in yuv420p. Live sources are
@@ -16,16 +16,13 @@ import collections
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Protocol
 from urllib.parse import urlsplit
 
 import av
 
 from bff.lib.settings import WebRTCSettings
-from bff.platform.demo_playback import DemoPlaybackSource, is_demo_playback_url
-from bff.platform.demo_video import DEMO_SCHEME, DemoLiveSource
-from bff.webrtc.errors import SourceInterrupted, SourceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +33,19 @@ _NETWORK_SCHEMES = frozenset({"rtsp", "rtsps", "rtmp", "rtmps", "http", "https",
 # Probe little so a stream opens in well under a second; cameras send SPS/PPS up front.
 _LOW_LATENCY = {"fflags": "nobuffer", "flags": "low_delay", "probesize": "500000",
                 "analyzeduration": "1000000"}
+
+
+class SourceError(Exception):
+    """An upstream media source failed. The message may name the upstream URL, so it is
+    for logs only and must never be shown to the phone."""
+
+
+class SourceUnavailable(SourceError):
+    """The media URL could not be opened (refused, timed out, no video stream)."""
+
+
+class SourceInterrupted(SourceError):
+    """An opened media source stopped delivering frames (read error or stall)."""
 
 
 class MediaSource(Protocol):
@@ -68,27 +78,40 @@ def _is_local_file(url: str) -> bool:
     return scheme in {"", "file"} or (len(scheme) == 1 and url[1:3] == ":\\")
 
 
-async def open_media(
-    url: str,
-    settings: WebRTCSettings,
-    *,
-    open_timeout_s: float = DEFAULT_OPEN_TIMEOUT_S,
-    read_timeout_s: float = DEFAULT_READ_TIMEOUT_S,
-) -> MediaSource:
-    """Open `url` and return its frames. Raises `SourceUnavailable` if it cannot be
-    opened; iteration raises `SourceInterrupted` when the upstream breaks off and stops
-    at the end of a file (or of a demo playback)."""
-    if urlsplit(url).scheme == DEMO_SCHEME:
-        try:
-            if is_demo_playback_url(url):
-                return DemoPlaybackSource(url, settings)
-            return DemoLiveSource(url, settings)
-        except ValueError as exc:
-            raise SourceUnavailable(f"bad demo URL: {exc}") from exc
-    source = PyAVSource(url, settings, open_timeout_s=open_timeout_s,
-                        read_timeout_s=read_timeout_s)
-    await source.start()
-    return source
+SchemeOpener = Callable[[str, WebRTCSettings], Awaitable[MediaSource]]
+"""Opens one URL of a registered scheme; raises `SourceUnavailable` when it cannot."""
+
+
+class MediaOpeners:
+    """Opens media URLs: registered scheme openers first, PyAV for everything else."""
+
+    def __init__(self, openers: Mapping[str, SchemeOpener] | None = None) -> None:
+        self._openers: dict[str, SchemeOpener] = {}
+        for scheme, opener in (openers or {}).items():
+            self.register(scheme, opener)
+
+    def register(self, scheme: str, opener: SchemeOpener) -> None:
+        """Send URLs of `scheme` to `opener` (a platform's own synthetic sources)."""
+        self._openers[scheme.lower()] = opener
+
+    async def open(
+        self,
+        url: str,
+        settings: WebRTCSettings,
+        *,
+        open_timeout_s: float = DEFAULT_OPEN_TIMEOUT_S,
+        read_timeout_s: float = DEFAULT_READ_TIMEOUT_S,
+    ) -> MediaSource:
+        """Open `url` and return its frames. Raises `SourceUnavailable` if it cannot be
+        opened; iteration raises `SourceInterrupted` when the upstream breaks off and
+        stops at the end of a file (or of a finite source such as a playback)."""
+        opener = self._openers.get(urlsplit(url).scheme.lower())
+        if opener is not None:
+            return await opener(url, settings)
+        source = PyAVSource(url, settings, open_timeout_s=open_timeout_s,
+                            read_timeout_s=read_timeout_s)
+        await source.start()
+        return source
 
 
 _END = object()

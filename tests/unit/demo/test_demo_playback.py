@@ -17,7 +17,24 @@ import numpy as np
 import pytest
 
 from bff.catalog.schemas import CameraRecord
+from bff.demo.platform import PLAYBACK_LINGER_S, DemoPlatform
+from bff.demo.playback import (
+    DemoPlaybackSource,
+    PlaybackClock,
+    demo_playback_url,
+    parse_demo_playback_url,
+)
+from bff.demo.recordings import DEMO_TZ, recording_gaps
+from bff.demo.strips import (
+    decode_recorded_blocks,
+    read_ptz_strip,
+    read_recorded_strip,
+    read_timestamp,
+)
+from bff.demo.video import DemoPicture, PlaybackLabel
 from bff.lib.settings import DemoSettings, Settings, WebRTCSettings
+from bff.media.drawing import plane_views
+from bff.media.sources import MediaOpeners, MediaSource, SourceUnavailable
 from bff.platform.base import (
     DeviceNotFound,
     InvalidTimeRange,
@@ -28,30 +45,16 @@ from bff.platform.base import (
     Recording,
     StreamNotFound,
 )
-from bff.platform.demo import PLAYBACK_LINGER_S, DemoPlatform
-from bff.platform.demo_playback import (
-    DemoPlaybackSource,
-    DemoPlaybackUrl,
-    PlaybackClock,
-    demo_playback_url,
-    parse_demo_playback_url,
-)
-from bff.platform.demo_recordings import DEMO_TZ, recording_gaps
-from bff.platform.demo_video import (
-    DemoPicture,
-    PlaybackLabel,
-    decode_recorded_blocks,
-    read_ptz_strip,
-    read_recorded_strip,
-)
-from bff.webrtc.drawing import plane_views, read_timestamp
-from bff.webrtc.errors import SourceUnavailable
-from bff.webrtc.sources import open_media
 
 NOW = datetime(2026, 11, 20, 6, 30, 15, tzinfo=UTC)  # 14:30:15 in Shanwei
 DAY = NOW.astimezone(DEMO_TZ).date() - timedelta(days=1)
 UNKNOWN = "44150200001329999999"
 VIDEO = WebRTCSettings(fps=30)
+
+
+async def open_media(platform: DemoPlatform, url: str) -> MediaSource:
+    """Open a media URL as the stream hub does, with the platform's own openers."""
+    return await MediaOpeners(platform.media_openers()).open(url, VIDEO)
 
 
 class Clock:
@@ -146,7 +149,7 @@ async def test_recordings_are_deterministic(clock: Clock) -> None:
 
 def test_the_schedule_is_the_same_in_another_process() -> None:
     """Python salts str hashes per process; the schedule must not depend on that."""
-    code = ("from datetime import date; from bff.platform.demo_recordings import "
+    code = ("from datetime import date; from bff.demo.recordings import "
             "recording_gaps, camera_bitrate; "
             "print([(a.isoformat(), b.isoformat()) for d in range(1, 29) "
             "for i in range(40) for a, b in recording_gaps(f'4415020000132{i:07d}', "
@@ -257,11 +260,14 @@ async def test_start_playback_gives_a_fresh_stream_and_url(platform: DemoPlatfor
     assert one.stream_id != two.stream_id and platform.active_playbacks == 2
     assert one.stream_id.startswith(f"{record.device_id}_")
     url = one.media_url
-    assert isinstance(url, DemoPlaybackUrl) and isinstance(url.clock, PlaybackClock)
-    assert str(url).startswith(f"demo://playback/{record.device_id}?")
-    assert parse_demo_playback_url(str(url)) == (record.device_id, record.name, start, end,
-                                                 one.stream_id)
-    assert url.clock is not two.media_url.clock  # type: ignore[attr-defined]
+    assert type(url) is str and url.startswith(f"demo://playback/{record.device_id}?")
+    assert parse_demo_playback_url(url) == (record.device_id, record.name, start, end,
+                                            one.stream_id)
+    clock_one = platform.playback_clock(record.device_id, one.stream_id)
+    clock_two = platform.playback_clock(record.device_id, two.stream_id)
+    assert isinstance(clock_one, PlaybackClock) and isinstance(clock_two, PlaybackClock)
+    assert clock_one is not clock_two
+    assert platform.playback_clock("44150200001320999999", one.stream_id) is None
 
 
 async def test_ranges_without_recordings_are_refused(platform: DemoPlatform) -> None:
@@ -507,12 +513,12 @@ async def next_frame(source: object) -> np.ndarray:
     return plane_views(frame)[0]
 
 
-async def test_open_media_plays_the_stream_the_platform_controls(
+async def test_the_opener_plays_the_stream_the_platform_controls(
         platform: DemoPlatform, clock: Clock) -> None:
     start, end = local(0, 10), local(0, 11)
     device_id = await quiet_camera(platform, start, end)
     stream = await platform.start_playback(device_id, start, end)
-    source = await open_media(stream.media_url, VIDEO)
+    source = await open_media(platform, stream.media_url)
     assert isinstance(source, DemoPlaybackSource)
 
     async def control(action: PlaybackAction, **values: float) -> None:
@@ -549,7 +555,7 @@ async def test_open_media_plays_the_stream_the_platform_controls(
 async def test_stopping_ends_the_source(platform: DemoPlatform) -> None:
     device_id = (await cameras(platform))[0].device_id
     stream = await platform.start_playback(device_id, NOW - timedelta(hours=2), NOW)
-    source = await open_media(stream.media_url, VIDEO)
+    source = await open_media(platform, stream.media_url)
     assert read_recorded_strip(await next_frame(source)) is not None
     await platform.stop_playback(device_id, stream.stream_id)
     with pytest.raises(StopAsyncIteration):
@@ -559,7 +565,7 @@ async def test_stopping_ends_the_source(platform: DemoPlatform) -> None:
 async def test_closing_the_source_leaves_the_playback(platform: DemoPlatform) -> None:
     device_id = (await cameras(platform))[0].device_id
     stream = await platform.start_playback(device_id, NOW - timedelta(hours=2), NOW)
-    source = await open_media(stream.media_url, VIDEO)
+    source = await open_media(platform, stream.media_url)
     await source.aclose()
     with pytest.raises(StopAsyncIteration):
         await next_frame(source)
@@ -572,7 +578,7 @@ async def test_a_plain_playback_url_plays_its_range_at_real_speed() -> None:
                if not recording_gaps(device_id, datetime(2026, 3, d).date()))
     start = day + timedelta(hours=10)
     url = demo_playback_url(device_id, "测试", start, start + timedelta(hours=1), "s1")
-    source = await open_media(str(url), VIDEO)
+    source = await open_media(DemoPlatform(Settings()), url)
     try:
         first = read_recorded_strip(await next_frame(source))
         recorded = source.recorded_at  # type: ignore[attr-defined]
@@ -589,4 +595,4 @@ async def test_bad_playback_urls_are_unavailable() -> None:
     for bad in ("demo://playback/?start=x", "demo://playback/4415?start=yesterday&end=now",
                 f"demo://playback/4415?start={start}&end={start}"):
         with pytest.raises(SourceUnavailable):
-            await open_media(bad, VIDEO)
+            await open_media(DemoPlatform(Settings()), bad)

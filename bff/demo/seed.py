@@ -1,18 +1,24 @@
-"""First-run data for the embedded default: departments, demo accounts, demo catalogue."""
+"""First-run data of the embedded default: the demo accounts and the demo catalogue.
+
+`DemoPlatform.seed_first_run` calls this when `BFF_DEMO_SEED` is on; a real deployment
+creates accounts with `bff create-user` and loads the city catalogue with
+`bff catalog import`.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 
 from sqlalchemy import func, insert, select
 
-from bff.auth.departments import DEPARTMENTS
-from bff.auth.models import Department, Role, User
+from bff.auth.departments import seed_departments
+from bff.auth.models import Role, User
 from bff.auth.passwords import hash_password
 from bff.catalog.models import Camera
+from bff.catalog.schemas import CameraRecord
 from bff.catalog.services import camera_row
 from bff.lib.db import Database
-from bff.platform.demo import DemoPlatform
 
 log = logging.getLogger(__name__)
 
@@ -25,14 +31,6 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str, str, str, Role], ...] = (
     ("approver01", "郑国栋", "M441500008", "24", "4415", Role.APPROVER),
     ("admin", "蔡文华", "Z441500001", "29", "4415", Role.ADMIN),
 )
-
-
-async def seed_departments(database: Database) -> None:
-    async with database.sessions() as session, session.begin():
-        known = set((await session.scalars(select(Department.code))).all())
-        missing = [{"code": c, "name": n} for c, n in DEPARTMENTS.items() if c not in known]
-        if missing:
-            await session.execute(insert(Department), missing)
 
 
 async def seed_demo_users(database: Database, password: str) -> int:
@@ -51,14 +49,15 @@ async def seed_demo_users(database: Database, password: str) -> int:
     return created
 
 
-async def seed_catalogue(database: Database, platform: DemoPlatform) -> int:
+async def seed_catalogue(database: Database,
+                         pages: AsyncIterator[list[CameraRecord]]) -> int:
     """Copy the demo platform's full appendix-5 catalogue into an empty camera table."""
     async with database.sessions() as session:
         if await session.scalar(select(func.count()).select_from(Camera)):
             return 0
     written = 0
     async with database.sessions() as session, session.begin():
-        async for page in platform.catalogue():
+        async for page in pages:
             await session.execute(insert(Camera), [camera_row(r) for r in page])
             written += len(page)
     log.info("demo catalogue seeded: %d cameras", written)

@@ -11,13 +11,13 @@ The picture also shows where the camera's pan/tilt/zoom head points (`HeadPositi
 the scene (bars, block and a bearing/elevation grid) slides as the head pans and tilts
 and is magnified around the centre as it zooms, a readout `P 012.5° T +05.0° Z 1.8x` sits
 in the bottom-right corner, and a second block strip (right of the timestamp) carries
-the same position machine-readably for tests (`read_ptz_strip`).
+the same position machine-readably for tests (`bff.demo.strips`).
 
-The same picture serves playback (`bff.platform.demo_playback`): given a `PlaybackLabel`,
+The same picture serves playback (`bff.demo.playback`): given a `PlaybackLabel`,
 the scene moves with the *recorded* time, the clock reads the recorded date and time in
 the camera's local time (yyyy-MM-dd HH:MM:SS), a red "回放 ×speed" badge (with "暂停"
 while paused) tells it from live, and the strip right of the timestamp carries the
-recorded time in whole seconds (`read_recorded_strip`) instead of the PTZ position (a
+recorded time in whole seconds (`bff.demo.strips`) instead of the PTZ position (a
 recording has no live head). The timestamp strip keeps the send time in both modes, so
 latency can still be measured.
 """
@@ -27,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime, tzinfo
 from fractions import Fraction
 from typing import NamedTuple
@@ -36,14 +36,21 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 import av
 import numpy as np
 
-from bff.lib.settings import WebRTCSettings
-from bff.platform.demo_ptz import HOME, DemoPtzHead, HeadPosition
-from bff.platform.demo_recordings import DEMO_UTC_OFFSET_S
-from bff.webrtc.drawing import (
-    STAMP_BITS,
+from bff.demo.ptz import HOME, DemoPtzHead, HeadPosition
+from bff.demo.recordings import DEMO_UTC_OFFSET_S
+from bff.demo.strips import (
+    PTZ_STRIP_X,
     STAMP_BLOCK,
-    OpaqueClock,
+    STRIP_WIDTH,
+    draw_blocks,
     draw_timestamp,
+    head_tenths,
+    ptz_word,
+    recorded_word,
+)
+from bff.lib.settings import WebRTCSettings
+from bff.media.drawing import (
+    OpaqueClock,
     find_font,
     latin_only,
     load_font,
@@ -59,13 +66,6 @@ _FIELD_OF_VIEW = 60.0  # horizontal degrees seen at zoom 1
 _GRID_STEP = 10  # degrees between grid lines
 _LABEL_STEP = 30  # degrees between labelled bearing lines
 _GRID_LUMA = 24
-# The PTZ strip: 32 bits (4-bit mark, pan, tilt, zoom) + 8-bit checksum, 8×8 blocks,
-# right after the timestamp strip on the bottom edge (needs a picture ≥ 640 wide).
-PTZ_STRIP_X = STAMP_BITS * STAMP_BLOCK
-_PTZ_MARK = 0xA
-# The recorded-time strip (playback) sits where the PTZ strip sits in live: 32 bits of
-# recorded epoch seconds + an 8-bit checksum that differs from the other two strips'.
-_RECORDED_XOR = 0x3C
 _BADGE_U, _BADGE_V = 100, 200  # a red badge: playback is never mistaken for live
 
 
@@ -78,26 +78,9 @@ class PlaybackLabel(NamedTuple):
     paused: bool = False
 
 
-class DemoLiveUrl(str):
-    """A demo live URL that also hands the camera's PTZ head to its live source.
-
-    The hub passes the platform's media URL unchanged to `open_media`, so the head
-    travels with the URL instead of through a lookup table (no module state): as a string
-    this is the ordinary `demo://live/…` URL, and `DemoLiveSource` picks up `head`.
-    """
-
-    head: DemoPtzHead | None
-
-    def __new__(cls, url: str, head: DemoPtzHead | None = None) -> DemoLiveUrl:
-        self = super().__new__(cls, url)
-        self.head = head
-        return self
-
-
-def demo_live_url(device_id: str, name: str, head: DemoPtzHead | None = None) -> DemoLiveUrl:
-    """The media URL of a demo camera's live stream (carrying its PTZ head, if given)."""
-    return DemoLiveUrl(
-        f"{DEMO_SCHEME}://live/{quote(device_id, safe='')}?name={quote(name, safe='')}", head)
+def demo_live_url(device_id: str, name: str) -> str:
+    """The media URL of a demo camera's live stream."""
+    return f"{DEMO_SCHEME}://live/{quote(device_id, safe='')}?name={quote(name, safe='')}"
 
 
 def parse_demo_url(url: str) -> tuple[str, str]:
@@ -215,13 +198,13 @@ class DemoPicture:
             self._draw_head_readout(y, u, v, view)
         else:
             self._draw_playback_badge(y, u, v, playback, cy + self._clock.height + 4)
-            if width >= PTZ_STRIP_X + STAMP_BITS * STAMP_BLOCK:
-                _draw_blocks(y, PTZ_STRIP_X, _recorded_word(playback.recorded_at))
+            if width >= PTZ_STRIP_X + STRIP_WIDTH:
+                draw_blocks(y, PTZ_STRIP_X, recorded_word(playback.recorded_at))
                 u[-STAMP_BLOCK // 2 :, PTZ_STRIP_X // 2 :] = _NEUTRAL
                 v[-STAMP_BLOCK // 2 :, PTZ_STRIP_X // 2 :] = _NEUTRAL
         draw_timestamp(y, int(send_time * 1000))
-        u[-STAMP_BLOCK // 2 :, : STAMP_BITS * STAMP_BLOCK // 2] = _NEUTRAL
-        v[-STAMP_BLOCK // 2 :, : STAMP_BITS * STAMP_BLOCK // 2] = _NEUTRAL
+        u[-STAMP_BLOCK // 2 :, : STRIP_WIDTH // 2] = _NEUTRAL
+        v[-STAMP_BLOCK // 2 :, : STRIP_WIDTH // 2] = _NEUTRAL
         return frame
 
     def _badge(self, speed: float, paused: bool) -> np.ndarray:
@@ -283,7 +266,7 @@ class DemoPicture:
         y[cy - 1 : cy + 1, cx - arm : cx + arm] = 235
         y[cy - arm : cy + arm, cx - 1 : cx + 1] = 235
 
-        pan_tenths, tilt_tenths, zoom_tenths = _tenths(view)
+        pan_tenths, tilt_tenths, zoom_tenths = head_tenths(view)
         text = (f"P {pan_tenths / 10:05.1f}° T {tilt_tenths / 10:+05.1f}° "
                 f"Z {zoom_tenths / 10:.1f}x")
         readout = self._readout
@@ -293,8 +276,8 @@ class DemoPicture:
         u[ry // 2 : (ry + readout.height) // 2 + 1, rx // 2 :] = _NEUTRAL
         v[ry // 2 : (ry + readout.height) // 2 + 1, rx // 2 :] = _NEUTRAL
 
-        if cols >= PTZ_STRIP_X + STAMP_BITS * STAMP_BLOCK:
-            _draw_blocks(y, PTZ_STRIP_X, _ptz_word(view))
+        if cols >= PTZ_STRIP_X + STRIP_WIDTH:
+            draw_blocks(y, PTZ_STRIP_X, ptz_word(view))
             u[-STAMP_BLOCK // 2 :, PTZ_STRIP_X // 2 :] = _NEUTRAL
             v[-STAMP_BLOCK // 2 :, PTZ_STRIP_X // 2 :] = _NEUTRAL
 
@@ -320,100 +303,6 @@ def _magnify(plane: np.ndarray, zoom: float) -> None:
     ≈ 0.2 ms for a 640×360 luma plane)."""
     rows, cols = plane.shape
     plane[:] = plane.take(_zoom_index(rows, zoom), axis=0).take(_zoom_index(cols, zoom), axis=1)
-
-
-def _tenths(view: HeadPosition) -> tuple[int, int, int]:
-    return (round(view.pan * 10) % 3600, round(view.tilt * 10), round(view.zoom * 10))
-
-
-def _ptz_checksum(value: int) -> int:
-    return (sum(value.to_bytes(4, "big")) & 0xFF) ^ 0x5A
-
-
-def _ptz_word(view: HeadPosition) -> int:
-    """Mark (4 bits) · pan in tenths of a degree (12) · tilt + 45° in tenths (10) · zoom in
-    tenths (6), then an 8-bit checksum."""
-    pan, tilt, zoom = _tenths(view)
-    value = ((_PTZ_MARK << 28) | (pan << 16) | (min(max(tilt + 450, 0), 1023) << 6)
-             | min(max(zoom, 0), 63))
-    return (value << 8) | _ptz_checksum(value)
-
-
-def _draw_blocks(y_plane: np.ndarray, x0: int, word: int) -> None:
-    rows = y_plane.shape[0]
-    top = rows - STAMP_BLOCK
-    for bit in range(STAMP_BITS):
-        on = (word >> (STAMP_BITS - 1 - bit)) & 1
-        x = x0 + bit * STAMP_BLOCK
-        y_plane[top:rows, x : x + STAMP_BLOCK] = 235 if on else 16
-
-
-def _recorded_checksum(value: int) -> int:
-    return (sum(value.to_bytes(4, "big")) & 0xFF) ^ _RECORDED_XOR
-
-
-def _recorded_word(recorded_at: float) -> int:
-    """Recorded epoch seconds (32 bits, good until 2106), then an 8-bit checksum."""
-    value = math.floor(recorded_at) & 0xFFFFFFFF
-    return (value << 8) | _recorded_checksum(value)
-
-
-def _strip_levels(y_plane: np.ndarray) -> list[float] | None:
-    """Mean luma of the 40 blocks right of the timestamp strip (None if too narrow)."""
-    rows, cols = y_plane.shape
-    if cols < PTZ_STRIP_X + STAMP_BITS * STAMP_BLOCK:
-        return None
-    top = rows - STAMP_BLOCK
-    centres = y_plane[top + 2 : rows - 2, PTZ_STRIP_X : PTZ_STRIP_X + STAMP_BITS * STAMP_BLOCK]
-    blocks = centres.reshape(centres.shape[0], STAMP_BITS, STAMP_BLOCK)[:, :, 2:-2]
-    return blocks.mean(axis=(0, 2)).tolist()
-
-
-def read_recorded_strip(y_plane: np.ndarray) -> int | None:
-    """The recorded time (whole epoch seconds) drawn into a playback frame; None on a
-    live frame or when the strip is absent or unreadable."""
-    levels = _strip_levels(y_plane)
-    return None if levels is None else decode_recorded_blocks(levels)
-
-
-def _strip_word(levels: Sequence[float]) -> tuple[int, int] | None:
-    """(value, checksum) from the mean luma of a strip's 40 blocks, left to right."""
-    if len(levels) != STAMP_BITS:
-        return None
-    word = 0
-    for level in levels:
-        word = (word << 1) | int(level > 125)
-    return word >> 8, word & 0xFF
-
-
-def decode_recorded_blocks(levels: Sequence[float]) -> int | None:
-    """The recorded epoch seconds from the mean luma of the strip's 40 blocks, left to
-    right (a browser test reads them from a canvas); None when the checksum fails."""
-    word = _strip_word(levels)
-    if word is None:
-        return None
-    value, checksum = word
-    return value if _recorded_checksum(value) == checksum else None
-
-
-def read_ptz_strip(y_plane: np.ndarray) -> HeadPosition | None:
-    """The head position drawn into a frame's PTZ strip (to a tenth of a degree / of a
-    zoom step); None when the strip is absent or unreadable."""
-    levels = _strip_levels(y_plane)
-    return None if levels is None else decode_ptz_blocks(levels)
-
-
-def decode_ptz_blocks(levels: Sequence[float]) -> HeadPosition | None:
-    """The head position from the mean luma of the strip's 40 blocks, left to right (a
-    browser test reads them from a canvas); None when the checksum fails."""
-    word = _strip_word(levels)
-    if word is None:
-        return None
-    value, checksum = word
-    if value >> 28 != _PTZ_MARK or _ptz_checksum(value) != checksum:
-        return None
-    return HeadPosition(((value >> 16) & 0xFFF) / 10, (((value >> 6) & 0x3FF) - 450) / 10,
-                        (value & 0x3F) / 10)
 
 
 class FramePacer:
@@ -448,16 +337,14 @@ class DemoLiveSource:
     in another thread). If the consumer falls behind, frames are skipped rather than
     delivered late: it is a live source.
 
-    The picture follows the camera's PTZ head: `head`, or the one a `DemoLiveUrl`
-    carries; without one the head stays at home.
+    The picture follows the camera's PTZ head `head` (the platform's, handed over by
+    its media opener); without one the head stays at home.
     """
 
     def __init__(self, url: str, settings: WebRTCSettings,
                  head: DemoPtzHead | None = None) -> None:
         device_id, name = parse_demo_url(url)
         self.device_id = device_id
-        if head is None and isinstance(url, DemoLiveUrl):
-            head = url.head
         self._head = head
         self._picture = DemoPicture(device_id, name, settings.width, settings.height,
                                     settings.watermark_font, tz=settings.tzinfo())

@@ -7,10 +7,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 
 from bff.catalog.schemas import CameraRecord
+from bff.demo.catalogue import generate_demo_catalogue
+from bff.demo.platform import DemoPlatform
 from bff.lib.settings import DemoSettings, Settings
 from bff.platform.base import DeviceNotFound, Platform, PlatformError
-from bff.platform.demo import DemoPlatform
-from bff.platform.demo_catalog import generate_demo_catalogue
 
 
 def settings_with(count: int) -> Settings:

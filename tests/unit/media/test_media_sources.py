@@ -1,4 +1,4 @@
-"""Opening media URLs: demo, files, and network URLs that fail."""
+"""Opening media URLs with PyAV: files, and network URLs that fail; scheme openers."""
 
 from __future__ import annotations
 
@@ -6,22 +6,27 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from webrtc_support import CAMERA, closed_port, make_clip
 
 from bff.lib.settings import WebRTCSettings
-from bff.platform.demo_video import demo_live_url
-from bff.webrtc.errors import SourceUnavailable
-from bff.webrtc.sources import open_media
+from bff.media.sources import MediaOpeners, MediaSource, SourceUnavailable
+from tests.unit.webrtc.webrtc_support import closed_port, make_clip
+
+open_media = MediaOpeners().open
 
 
-async def test_demo_url_gives_frames_of_the_configured_size() -> None:
-    source = await open_media(demo_live_url(CAMERA, "测试"), WebRTCSettings())
-    try:
-        async with asyncio.timeout(5):
-            frame = await anext(source)
-        assert (frame.width, frame.height, frame.format.name) == (640, 360, "yuv420p")
-    finally:
-        await source.aclose()
+async def test_registered_schemes_go_to_their_opener() -> None:
+    opened: list[str] = []
+
+    async def opener(url: str, settings: WebRTCSettings) -> MediaSource:
+        opened.append(url)
+        raise SourceUnavailable("test opener")
+
+    openers = MediaOpeners({"Synthetic": opener})
+    with pytest.raises(SourceUnavailable, match="test opener"):
+        await openers.open("synthetic://live/1", WebRTCSettings())
+    assert opened == ["synthetic://live/1"]
+    with pytest.raises(SourceUnavailable, match="cannot open"):  # other schemes: PyAV
+        await openers.open("other://x", WebRTCSettings(), open_timeout_s=2, read_timeout_s=2)
 
 
 async def test_a_file_is_decoded_scaled_and_ends(tmp_path: Path) -> None:
@@ -60,11 +65,9 @@ async def test_unreachable_network_sources_raise(template: str) -> None:
             await open_media(url, WebRTCSettings(), open_timeout_s=3, read_timeout_s=3)
 
 
-async def test_missing_file_and_bad_demo_url_raise(tmp_path: Path) -> None:
+async def test_a_missing_file_raises(tmp_path: Path) -> None:
     with pytest.raises(SourceUnavailable):
         await open_media(str(tmp_path / "missing.mp4"), WebRTCSettings())
-    with pytest.raises(SourceUnavailable):
-        await open_media("demo://live/", WebRTCSettings())
 
 
 async def test_not_a_video_raises(tmp_path: Path) -> None:

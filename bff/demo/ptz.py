@@ -7,8 +7,8 @@ clamped (tilt, zoom) or wrapped (pan). Nothing ticks in the background; the live
 asks for the position when it renders a frame.
 
 Heads belong to the `DemoPlatform` instance (one per camera, created on first use) and
-reach the camera's live source through the media URL (`DemoLiveUrl`), so the picture
-moves when the platform is told to move the head.
+reach the camera's live source through the platform's media opener (`bff.demo.media`),
+so the picture moves when the platform is told to move the head.
 """
 
 from __future__ import annotations

@@ -1,18 +1,22 @@
 """The embedded demo platform: Shanwei's catalogue and synthetic live sources (SPEC §3).
 
 It stands in for a real GB/T 28181 platform so the whole app runs on a fresh machine.
-The catalogue comes from `demo_catalog` (deterministic); a live stream is the demo's
-synthetic media URL `demo://live/<device_id>?name=<camera name>`, which the media path
-turns into a moving picture with the camera name and a clock.
+The catalogue comes from `bff.demo.catalogue` (deterministic); a live stream is the demo's
+synthetic media URL `demo://live/<device_id>?name=<camera name>`, which this platform's
+media opener (`bff.demo.media`, registered through `media_openers()`) turns into a moving
+picture with the camera name and a clock.
 
-PTZ commands move a per-camera head (`DemoPtzHead`) owned by this instance; the live URL
-carries the head to the camera's picture, which pans, tilts and zooms with it.
+PTZ commands move a per-camera head (`DemoPtzHead`) owned by this instance; the opener
+hands the head to the camera's picture, which pans, tilts and zooms with it.
 
 Recordings are synthesized for any past moment inside a camera's retention
-(`demo_recordings`: hour-long files with deterministic maintenance gaps and outages).
-A playback is a `PlaybackClock` owned by this instance under a fresh stream id; its
-`demo://playback/…` URL carries the clock to the picture, so pause, seek and speed act
-on what the viewer sees (`demo_playback`). Bad input is refused like the WVP adapter
+(`bff.demo.recordings`: hour-long files with deterministic maintenance gaps and outages).
+A playback is a `PlaybackClock` owned by this instance under a fresh stream id; the opener
+hands the clock of a `demo://playback/…` URL's stream to its picture, so pause, seek and
+speed act on what the viewer sees (`bff.demo.playback`).
+
+First-run data (demo accounts and this catalogue) comes with the platform:
+`seed_first_run` (`bff.demo.seed`). Bad input is refused like the WVP adapter
 refuses it: `InvalidTimeRange` (a ValueError) for naive, reversed or longer-than-a-week
 ranges, ValueError for a seek without seconds or a speed outside `PLAYBACK_SPEEDS`;
 `NoRecording`, `StreamNotFound` and `DeviceNotFound` are `PlatformError`s.
@@ -24,12 +28,27 @@ import asyncio
 import secrets
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from bff.catalog.schemas import ONLINE, CameraRecord
+from bff.demo.catalogue import DEFAULT_SEED, generate_demo_catalogue
+from bff.demo.media import DemoMediaOpener
+from bff.demo.playback import PlaybackClock, demo_playback_url
+from bff.demo.ptz import DemoPtzHead
+from bff.demo.recordings import (
+    DEMO_TZ,
+    camera_bitrate,
+    check_time_range,
+    synthetic_recordings,
+    utc_now,
+)
+from bff.demo.seed import seed_catalogue, seed_demo_users
+from bff.demo.video import DEMO_SCHEME, demo_live_url
+from bff.lib.db import Database
 from bff.lib.settings import Settings
+from bff.media.sources import SchemeOpener
 from bff.platform.base import (
     PLAYBACK_SPEEDS,
     ChannelState,
@@ -44,17 +63,6 @@ from bff.platform.base import (
     Recording,
     StreamNotFound,
 )
-from bff.platform.demo_catalog import DEFAULT_SEED, generate_demo_catalogue
-from bff.platform.demo_playback import PlaybackClock, demo_playback_url
-from bff.platform.demo_ptz import DemoPtzHead
-from bff.platform.demo_recordings import (
-    DEMO_TZ,
-    camera_bitrate,
-    check_time_range,
-    synthetic_recordings,
-    utc_now,
-)
-from bff.platform.demo_video import demo_live_url
 
 PAGE_SIZE = 1_000
 PLAYBACK_LINGER_S = 60.0
@@ -132,14 +140,14 @@ class DemoPlatform:
     async def start_live(self, device_id: str) -> str:
         """Return the synthetic media URL of a camera; raise DeviceNotFound if unknown.
 
-        The URL (a `DemoLiveUrl`) carries the camera's PTZ head to its live source."""
+        The media opener hands the camera's PTZ head to its live source."""
         self._check_open()
         await self._catalogue()
         name = self._names.get(device_id)
         if name is None:
             raise DeviceNotFound(device_id)
         self._active[device_id] += 1
-        return demo_live_url(device_id, name, self.head(device_id))
+        return demo_live_url(device_id, name)
 
     async def stop_live(self, device_id: str) -> None:
         """Forget one reader of a camera's live stream (nothing to tell upstream)."""
@@ -188,7 +196,7 @@ class DemoPlatform:
                              end: datetime) -> PlaybackStream:
         """Start playing the camera's recordings between `start` and `end` at 1×.
 
-        Returns a fresh stream id and a `DemoPlaybackUrl` carrying the stream's clock.
+        Returns a fresh stream id and its `demo://playback/…` URL.
         Raises like `recordings`, and `NoRecording` when nothing in the range is
         recorded (future, beyond retention, or an outage)."""
         self._check_open()
@@ -204,7 +212,7 @@ class DemoPlatform:
         stream_id = self._new_stream_id(device_id, start, end)
         clock = PlaybackClock(start, end, found, clock=self._clock)
         self._playbacks[stream_id] = _Playback(device_id, clock)
-        url = demo_playback_url(device_id, record.name, start, end, stream_id, clock)
+        url = demo_playback_url(device_id, record.name, start, end, stream_id)
         return PlaybackStream(stream_id=stream_id, media_url=url)
 
     def _new_stream_id(self, device_id: str, start: datetime, end: datetime) -> str:
@@ -263,6 +271,11 @@ class DemoPlatform:
         playback.clock.stop()
         del self._playbacks[stream_id]
 
+    def playback_clock(self, device_id: str, stream_id: str) -> PlaybackClock | None:
+        """The clock of a started playback of this camera, None if there is none."""
+        playback = self._playbacks.get(stream_id)
+        return playback.clock if playback is not None and playback.device_id == device_id else None
+
     @property
     def active_playbacks(self) -> int:
         """Playbacks started and not yet stopped or forgotten."""
@@ -276,6 +289,17 @@ class DemoPlatform:
         if device_id not in self._names:
             raise DeviceNotFound(device_id)
         self.head(device_id).apply(move)
+
+    def media_openers(self) -> Mapping[str, SchemeOpener]:
+        """The opener of this platform's `demo://` URLs (`ProvidesMediaOpeners`)."""
+        return {DEMO_SCHEME: DemoMediaOpener(self)}
+
+    async def seed_first_run(self, database: Database, *, password: str) -> Mapping[str, int]:
+        """Create the demo accounts and copy this catalogue into an empty camera table
+        (`SeedsFirstRun`)."""
+        users = await seed_demo_users(database, password)
+        cameras = await seed_catalogue(database, self.catalogue())
+        return {"users": users, "cameras": cameras}
 
     def head(self, device_id: str) -> DemoPtzHead:
         """The PTZ head of a camera (at home until first moved)."""

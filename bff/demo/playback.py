@@ -14,10 +14,10 @@ into a gap lands at the next recording, and a range that starts in a gap starts 
 first recording.
 
 The media URL is `demo://playback/<device_id>?name=…&start=…&end=…&stream=…` (times in
-ISO 8601 UTC). `DemoPlatform.start_playback` returns it as a `DemoPlaybackUrl`, which
-also carries the stream's clock to the source (no module state), so the platform's
-pause / seek / speed reach the picture. As a plain string the URL still opens: it plays
-its range once at 1×, with the same recordings, but no controls.
+ISO 8601 UTC). The platform's media opener (`bff.demo.media`) looks the stream's clock up
+in the platform that started it, so the platform's pause / seek / speed reach the
+picture. A URL whose stream the platform does not know still opens: it plays its range
+once at 1×, with the same recordings, but no controls.
 """
 
 from __future__ import annotations
@@ -27,25 +27,25 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
-from typing import NamedTuple, Self
+from typing import NamedTuple
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import av
 
-from bff.lib.settings import WebRTCSettings
-from bff.platform.base import PLAYBACK_SPEEDS, Recording
-from bff.platform.demo_recordings import (
+from bff.demo.recordings import (
     camera_bitrate,
     check_time_range,
     synthetic_recordings,
     utc_now,
 )
-from bff.platform.demo_video import (
+from bff.demo.video import (
     DEMO_SCHEME,
     DemoPicture,
     FramePacer,
     PlaybackLabel,
 )
+from bff.lib.settings import WebRTCSettings
+from bff.platform.base import PLAYBACK_SPEEDS, Recording
 
 PLAYBACK_HOST = "playback"
 
@@ -195,31 +195,17 @@ class PlaybackTarget(NamedTuple):
     stream_id: str
 
 
-class DemoPlaybackUrl(str):
-    """A demo playback URL that also hands the stream's clock to its source (as
-    `DemoLiveUrl` hands the PTZ head): as a string it is the plain `demo://playback/…`
-    URL."""
-
-    clock: PlaybackClock | None
-
-    def __new__(cls, url: str, clock: PlaybackClock | None = None) -> Self:
-        self = super().__new__(cls, url)
-        self.clock = clock
-        return self
-
-
 def _utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
 def demo_playback_url(device_id: str, name: str, start: datetime, end: datetime,
-                      stream_id: str, clock: PlaybackClock | None = None) -> DemoPlaybackUrl:
-    """The media URL of one demo playback (carrying its clock, if given)."""
+                      stream_id: str) -> str:
+    """The media URL of one demo playback."""
     query = "&".join(f"{key}={quote(value, safe='')}" for key, value in (
         ("name", name), ("start", _utc_text(start)), ("end", _utc_text(end)),
         ("stream", stream_id)))
-    return DemoPlaybackUrl(
-        f"{DEMO_SCHEME}://{PLAYBACK_HOST}/{quote(device_id, safe='')}?{query}", clock)
+    return f"{DEMO_SCHEME}://{PLAYBACK_HOST}/{quote(device_id, safe='')}?{query}"
 
 
 def is_demo_playback_url(url: str) -> bool:
@@ -260,8 +246,6 @@ class DemoPlaybackSource:
                  clock: PlaybackClock | None = None) -> None:
         target = parse_demo_playback_url(url)
         self.device_id = target.device_id
-        if clock is None and isinstance(url, DemoPlaybackUrl):
-            clock = url.clock
         if clock is None:
             # A plain URL (no platform behind it): play its range once, at 1×.
             now = utc_now()

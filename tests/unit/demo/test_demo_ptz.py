@@ -8,10 +8,8 @@ import math
 
 import pytest
 
-from bff.lib.settings import DemoSettings, Settings, WebRTCSettings
-from bff.platform.base import DeviceNotFound, PlatformError, PtzCommand, PtzMove
-from bff.platform.demo import DemoPlatform
-from bff.platform.demo_ptz import (
+from bff.demo.platform import DemoPlatform
+from bff.demo.ptz import (
     HOME,
     MAX_PAN_RATE,
     MAX_TILT_RATE,
@@ -21,9 +19,12 @@ from bff.platform.demo_ptz import (
     ZOOM_MIN,
     DemoPtzHead,
 )
-from bff.platform.demo_video import DemoLiveUrl, parse_demo_url, read_ptz_strip
-from bff.webrtc.drawing import plane_views
-from bff.webrtc.sources import open_media
+from bff.demo.strips import read_ptz_strip
+from bff.demo.video import parse_demo_url
+from bff.lib.settings import DemoSettings, Settings, WebRTCSettings
+from bff.media.drawing import plane_views
+from bff.media.sources import MediaOpeners
+from bff.platform.base import DeviceNotFound, PlatformError, PtzCommand, PtzMove
 
 
 class Clock:
@@ -165,14 +166,13 @@ async def test_heads_belong_to_their_platform() -> None:
     assert one.head(device_id).moving and not two.head(device_id).moving
 
 
-async def test_the_live_url_hands_the_head_to_the_picture() -> None:
-    """start_live → URL (still a plain demo URL as a string) → open_media → frames drawn
-    with the head's position."""
+async def test_the_platforms_opener_hands_the_head_to_the_picture() -> None:
+    """start_live → a plain demo URL → the platform's media opener → frames drawn with
+    the head's position (the head is looked up, it does not travel in the URL)."""
     platform = DemoPlatform(Settings(demo=DemoSettings(camera_count=20)))
     device_id, name = await first_camera(platform)
     url = await platform.start_live(device_id)
-    assert isinstance(url, DemoLiveUrl) and url.head is platform.head(device_id)
-    assert parse_demo_url(str(url)) == (device_id, name)
+    assert type(url) is str and parse_demo_url(url) == (device_id, name)
     assert str(url).startswith("demo://live/") and "head" not in str(url)
 
     await platform.ptz(device_id, move(PtzCommand.DOWNLEFT))
@@ -180,7 +180,7 @@ async def test_the_live_url_hands_the_head_to_the_picture() -> None:
     await platform.ptz(device_id, move(PtzCommand.STOP, 0, 0, 0))
     pose = platform.head(device_id).position()
     assert pose.pan > 300 and pose.tilt < -2
-    source = await open_media(url, WebRTCSettings(fps=30))
+    source = await MediaOpeners(platform.media_openers()).open(url, WebRTCSettings(fps=30))
     try:
         frame = await anext(source)
     finally:

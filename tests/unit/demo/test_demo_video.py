@@ -6,11 +6,12 @@ import asyncio
 
 import numpy as np
 import pytest
-from webrtc_support import CAMERA
 
+from bff.demo.strips import read_timestamp
+from bff.demo.video import DemoLiveSource, DemoPicture, demo_live_url, parse_demo_url
 from bff.lib.settings import WebRTCSettings
-from bff.platform.demo_video import DemoLiveSource, DemoPicture, demo_live_url, parse_demo_url
-from bff.webrtc.drawing import plane_views, read_timestamp
+from bff.media.drawing import plane_views
+from tests.unit.webrtc.webrtc_support import CAMERA
 
 NAME = "城区 海滨大道 易涝点 1号"
 T = 1_795_000_000.25

@@ -6,9 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bff.platform.demo_ptz import HOME, HeadPosition
-from bff.platform.demo_video import DemoPicture, read_ptz_strip
-from bff.webrtc.drawing import plane_views, read_timestamp
+from bff.demo.ptz import HOME, HeadPosition
+from bff.demo.strips import read_ptz_strip, read_timestamp
+from bff.demo.video import DemoPicture
+from bff.media.drawing import plane_views
 
 CAMERA = "44150201001320000001"
 NAME = "城区香洲街道品清路与通港路交叉口-1"
