@@ -8,6 +8,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select, text
@@ -21,8 +22,9 @@ log = logging.getLogger(__name__)
 GENESIS_HASH = "0" * 64
 
 
-class AuditAction:
-    """Names of audited actions (one vocabulary for writers and readers)."""
+class AuditAction(StrEnum):
+    """Names of audited actions (one vocabulary for writers and readers); the value is
+    what the log stores."""
 
     SIGN_IN = "auth.sign_in"
     SIGN_IN_FAILED = "auth.sign_in_failed"
@@ -35,6 +37,7 @@ class AuditAction:
     PTZ_AUTO_STOP = "ptz.auto_stop"
     """The server stopped a move no stop followed (phone gone) or at shutdown."""
     PTZ_DENIED = "ptz.denied"
+    CATALOG_IMPORT = "catalog.import"
 
 
 def entry_digest(prev_hash: str, at: datetime, actor_id: int | None, actor: str, action: str,
@@ -70,14 +73,14 @@ class AuditLog:
         self._database = database
         self._lock = asyncio.Lock()
 
-    async def record(self, action: str, *, actor_id: int | None, actor: str, target: str = "",
-                     detail: dict[str, Any] | None = None) -> AuditEvent:
+    async def record(self, action: AuditAction, *, actor_id: int | None, actor: str,
+                     target: str = "", detail: dict[str, Any] | None = None) -> AuditEvent:
         """Append one entry in its own transaction and return it."""
         async with self._lock, self._database.sessions() as session, session.begin():
             return await self._append(session, action, actor_id, actor, target, detail or {})
 
-    async def _append(self, session: AsyncSession, action: str, actor_id: int | None, actor: str,
-                      target: str, detail: dict[str, Any]) -> AuditEvent:
+    async def _append(self, session: AsyncSession, action: AuditAction, actor_id: int | None,
+                      actor: str, target: str, detail: dict[str, Any]) -> AuditEvent:
         if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
             await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": self._PG_LOCK_KEY})
         prev = await session.scalar(
