@@ -2,14 +2,15 @@
 
 WVP (with its ZLMediaKit media server) is the open-source GB/T 28181 platform most
 Chinese deployments run; the shared WVP-API.md notes say what the adapter relies on.
-One module per area of the API, assembled by `WvpPlatform`:
+One module per area of the API, assembled by `WvpPlatform` (`adapter`):
 
 * `client` — sign-in (md5 by query string), the `access-token`, the `{code, msg, data}`
   envelope, paging, and WVP's business errors as the typed errors of `base`.
 * `shapes` — where each API generation keeps its fields, how WVP addresses a camera
   (`ChannelRef`), lenient readers of its values and its wall-clock times.
-* `channels` — the catalogue listing and the code → WVP address mapping.
-* `live`, `playback`, `ptz`, `alarms` — one each.
+* `channels`, `live`, `playback`, `ptz`, `alarms` — one port of `Platform` each
+  (`ChannelDirectory`, `LiveSource`, `RecordingArchive`, `PtzControl`, `AlarmFeed`);
+  `channels` also maps a camera's code to WVP's address of it.
 
 Versions differ in field names and paths (`WvpSettings.api_version`): 2.7.1 lists a
 channel's code as `channelId` and its device as `deviceId` with a boolean status;

@@ -17,17 +17,18 @@ from bff.platform.base import (
     PtzMove,
     Recording,
 )
-from bff.platform.wvp.alarms import AlarmFeed
-from bff.platform.wvp.channels import ChannelDirectory
+from bff.platform.wvp.alarms import WvpAlarmFeed
+from bff.platform.wvp.channels import WvpChannelDirectory
 from bff.platform.wvp.client import WvpClient
-from bff.platform.wvp.live import LiveStreams, media_url
-from bff.platform.wvp.playback import Playback
-from bff.platform.wvp.ptz import PtzControl
+from bff.platform.wvp.live import WvpLiveSource, media_url
+from bff.platform.wvp.playback import WvpRecordingArchive
+from bff.platform.wvp.ptz import WvpPtzControl
 from bff.platform.wvp.shapes import ChannelRef, WallClock
 
 
 class WvpPlatform:
-    """`Platform` implementation speaking WVP-GB28181-pro's HTTP API.
+    """`Platform` implementation speaking WVP-GB28181-pro's HTTP API: each port of
+    `Platform` is served by its WVP part, all sharing one signed-in `WvpClient`.
 
     Nothing connects on construction: the client signs in on the first call."""
 
@@ -36,11 +37,11 @@ class WvpPlatform:
         self._settings = settings
         self._client = WvpClient(settings, transport=transport)
         clock = WallClock(settings.tzinfo())
-        self._directory = ChannelDirectory(self._client)
-        self._live = LiveStreams(self._client, self._directory)
-        self._playback = Playback(self._client, self._directory, clock)
-        self._ptz = PtzControl(self._client, self._directory)
-        self._alarms = AlarmFeed(self._client, clock)
+        self._directory = WvpChannelDirectory(self._client)
+        self._live = WvpLiveSource(self._client, self._directory)
+        self._archive = WvpRecordingArchive(self._client, self._directory, clock)
+        self._ptz = WvpPtzControl(self._client, self._directory)
+        self._alarms = WvpAlarmFeed(self._client, clock)
 
     def channels(self) -> AsyncIterator[list[ChannelState]]:
         """Every channel WVP knows, page by page, with its live fields (and the mapping
@@ -55,11 +56,11 @@ class WvpPlatform:
     async def start_live(self, device_id: str) -> str:
         """Ask WVP to pull the camera (it blocks until the stream is up) and return the
         preferred media URL of the StreamContent."""
-        return await self._live.start(device_id)
+        return await self._live.start_live(device_id)
 
     async def stop_live(self, device_id: str) -> None:
         """Tell WVP the BFF stopped reading (it tears the GB session down)."""
-        await self._live.stop(device_id)
+        await self._live.stop_live(device_id)
 
     def media_url(self, content: Any) -> str:
         """The first non-null URL of StreamContent in `media_preference` order."""
@@ -67,25 +68,25 @@ class WvpPlatform:
 
     async def recordings(self, device_id: str, start: datetime, end: datetime) -> list[Recording]:
         """Recorded stretches between `start` and `end` (asked of the device by WVP)."""
-        return await self._playback.recordings(device_id, start, end)
+        return await self._archive.recordings(device_id, start, end)
 
     async def start_playback(self, device_id: str, start: datetime,
                              end: datetime) -> PlaybackStream:
         """Start playing back the camera's recording between `start` and `end`."""
-        return await self._playback.start(device_id, start, end)
+        return await self._archive.start_playback(device_id, start, end)
 
     async def control_playback(self, device_id: str, stream_id: str,
                                control: PlaybackControl) -> None:
         """Pause, resume, seek (seconds from the start) or change speed."""
-        await self._playback.control(device_id, stream_id, control)
+        await self._archive.control_playback(device_id, stream_id, control)
 
     async def stop_playback(self, device_id: str, stream_id: str) -> None:
         """Stop a started playback."""
-        await self._playback.stop(device_id, stream_id)
+        await self._archive.stop_playback(device_id, stream_id)
 
     async def ptz(self, device_id: str, move: PtzMove) -> None:
         """One pan/tilt/zoom command (the camera moves until STOP)."""
-        await self._ptz.move(device_id, move)
+        await self._ptz.ptz(device_id, move)
 
     def alarms(self) -> AsyncIterator[PlatformAlarm]:
         """Device alarms as WVP relays them, until `close()`: server-sent events or

@@ -33,8 +33,8 @@ log = logging.getLogger(__name__)
 ALARM_RETRY_MAX_S = 30.0
 
 
-class AlarmFeed:
-    """One listener of WVP's device alarms per adapter."""
+class WvpAlarmFeed:
+    """The `AlarmFeed` port over WVP: one listener of its device alarms per adapter."""
 
     def __init__(self, client: WvpClient, clock: WallClock) -> None:
         self._client = client

@@ -34,8 +34,9 @@ MISSING_CACHE_S = 30.0
 """How long a code the platform does not know is not looked up again."""
 
 
-class ChannelDirectory:
-    """Lists WVP's channels (目录) and knows how WVP addresses each camera."""
+class WvpChannelDirectory:
+    """The `ChannelDirectory` port over WVP: lists its channels (目录) and knows how WVP
+    addresses each camera."""
 
     def __init__(self, client: WvpClient) -> None:
         self._client = client

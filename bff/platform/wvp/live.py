@@ -12,19 +12,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from bff.platform.base import PlatformError
-from bff.platform.wvp.channels import ChannelDirectory
+from bff.platform.wvp.channels import WvpChannelDirectory
 from bff.platform.wvp.client import WvpClient
 from bff.platform.wvp.shapes import ChannelRef
 
 
-class LiveStreams:
-    """Starts and stops WVP's live streams of the cameras."""
+class WvpLiveSource:
+    """The `LiveSource` port over WVP: starts and stops the cameras' live streams."""
 
-    def __init__(self, client: WvpClient, directory: ChannelDirectory) -> None:
+    def __init__(self, client: WvpClient, directory: WvpChannelDirectory) -> None:
         self._client = client
         self._directory = directory
 
-    async def start(self, device_id: str) -> str:
+    async def start_live(self, device_id: str) -> str:
         """Ask WVP to pull the camera (it blocks until the stream is up) and return the
         preferred media URL of the StreamContent."""
         client = self._client
@@ -38,7 +38,7 @@ class LiveStreams:
         content = await self._directory.with_ref(device_id, play)
         return media_url(content, client.settings.media_preference)
 
-    async def stop(self, device_id: str) -> None:
+    async def stop_live(self, device_id: str) -> None:
         """Tell WVP the BFF stopped reading (it tears the GB session down)."""
         ref = await self._directory.ref(device_id)
         if self._client.common:

@@ -15,16 +15,17 @@ from bff.platform.base import (
     PlaybackStream,
     Recording,
 )
-from bff.platform.wvp.channels import ChannelDirectory
+from bff.platform.wvp.channels import WvpChannelDirectory
 from bff.platform.wvp.client import WvpClient
 from bff.platform.wvp.live import media_url
 from bff.platform.wvp.shapes import ChannelRef, WallClock, as_int, as_text, segment
 
 
-class Playback:
-    """Lists a camera's recordings and drives the playbacks started from them."""
+class WvpRecordingArchive:
+    """The `RecordingArchive` port over WVP: lists a camera's recordings and drives the
+    playbacks started from them."""
 
-    def __init__(self, client: WvpClient, directory: ChannelDirectory,
+    def __init__(self, client: WvpClient, directory: WvpChannelDirectory,
                  clock: WallClock) -> None:
         self._client = client
         self._directory = directory
@@ -63,7 +64,8 @@ class Playback:
             found.append(Recording(start=began, end=ended, size_bytes=as_int(item.get("fileSize"))))
         return sorted(found, key=lambda r: r.start)
 
-    async def start(self, device_id: str, start: datetime, end: datetime) -> PlaybackStream:
+    async def start_playback(self, device_id: str, start: datetime,
+                             end: datetime) -> PlaybackStream:
         """Start playing back the camera's recording between `start` and `end`."""
         content = await self._call_over_window(device_id, start, end,
                                                "/api/common/channel/playback",
@@ -74,7 +76,8 @@ class Playback:
         return PlaybackStream(stream_id=stream, media_url=media_url(
             content, self._client.settings.media_preference))
 
-    async def control(self, device_id: str, stream_id: str, control: PlaybackControl) -> None:
+    async def control_playback(self, device_id: str, stream_id: str,
+                               control: PlaybackControl) -> None:
         """Pause, resume, seek (seconds from the start) or change speed."""
         action = control.action
         value: str | None = None
@@ -98,7 +101,7 @@ class Playback:
         path = f"/api/playback/{action.value}/{segment(stream_id)}"
         await self._client.call(f"{path}/{value}" if value is not None else path)
 
-    async def stop(self, device_id: str, stream_id: str) -> None:
+    async def stop_playback(self, device_id: str, stream_id: str) -> None:
         """Stop a started playback."""
         ref = await self._directory.ref(device_id)
         if self._client.common:

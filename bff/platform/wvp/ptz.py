@@ -5,18 +5,18 @@ common-channel API takes speeds 0–100)."""
 from __future__ import annotations
 
 from bff.platform.base import PtzMove
-from bff.platform.wvp.channels import ChannelDirectory
+from bff.platform.wvp.channels import WvpChannelDirectory
 from bff.platform.wvp.client import WvpClient
 
 
-class PtzControl:
-    """Sends PTZ commands to the cameras through WVP."""
+class WvpPtzControl:
+    """The `PtzControl` port over WVP."""
 
-    def __init__(self, client: WvpClient, directory: ChannelDirectory) -> None:
+    def __init__(self, client: WvpClient, directory: WvpChannelDirectory) -> None:
         self._client = client
         self._directory = directory
 
-    async def move(self, device_id: str, move: PtzMove) -> None:
+    async def ptz(self, device_id: str, move: PtzMove) -> None:
         """One pan/tilt/zoom command (the camera moves until STOP)."""
         client = self._client
         ref = await self._directory.ref(device_id)
