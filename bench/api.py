@@ -23,11 +23,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import multiprocessing as mp
-import os
 import random
-import re
 import statistics
 import sys
 import time
@@ -37,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.app_process import AppProcess  # noqa: E402
+from bench.app_process import AppProcess, pin, sign_in  # noqa: E402
 
 SERVER_CORE = 0
 CLIENT_CORE = 1
@@ -48,12 +45,6 @@ USERS = ("police01", "grid01", "water01", "market01", "approver01", "admin")
 SPOTS = ((22.7862, 115.3650), (22.9460, 115.6420), (22.9770, 115.3380),
          (23.2960, 115.2600), (22.8690, 115.0100))
 FRAGMENT_SHARE = 0.7
-
-
-def _pin(core: int) -> None:
-    with contextlib.suppress(AttributeError, OSError):
-        if core < (os.cpu_count() or 1):
-            os.sched_setaffinity(0, {core})
 
 
 class Phone:
@@ -70,16 +61,7 @@ class Phone:
         self.reconnects = 0
 
     async def sign_in(self) -> None:
-        page = await self.client.get("/login")
-        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
-        if token is None:
-            raise RuntimeError("no CSRF token on the sign-in page")
-        reply = await self.client.post("/login", data={
-            "username": USERS[self.index % len(USERS)], "password": PASSWORD,
-            "_csrf_token": token.group(1)})
-        if reply.status_code not in (200, 303) or "session" not in " ".join(
-                self.client.cookies.keys()):
-            raise RuntimeError(f"sign-in failed: {reply.status_code}")
+        await sign_in(self.client, USERS[self.index % len(USERS)], PASSWORD)
 
     async def ask(self) -> float:
         """One nearby request; returns its latency in seconds."""
@@ -139,7 +121,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def drive(base_url: str, clients: int, seconds: float, result: mp.Queue) -> None:
-    _pin(CLIENT_CORE)
+    pin(CLIENT_CORE)
 
     async def run() -> dict:
         phones = [Phone(i, base_url) for i in range(clients)]
