@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bff.auth.policy import AccessScope
 from bff.catalog.nearby import NearbyIndex
-from bff.platform.demo_catalog import generate_demo_catalogue
+from bff.demo.catalogue import generate_demo_catalogue
 
 BUILT_TOTAL = 79_546  # plan §1.2: cameras built in Shanwei
 MILLION = 1_000_000
