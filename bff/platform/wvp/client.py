@@ -83,8 +83,8 @@ class WvpClient:
         if not settings.url.strip():
             raise PlatformError("WVP URL is not configured (BFF_WVP_URL)")
         self.settings = settings
+        # The common-channel API addresses cameras by gbId, not by device/channel pair.
         self.common = settings.api_version == "common"
-        """Speaks the common-channel API (cameras addressed by gbId)."""
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
         self._token: str | None = None
