@@ -31,6 +31,7 @@ from litestar.template.config import TemplateConfig
 from bff.audit.deps import provide_audit
 from bff.audit.services import AuditAction, AuditLog
 from bff.auth.controllers import AuthController
+from bff.auth.departments import seed_departments
 from bff.auth.deps import provide_current_user
 from bff.auth.guards import requires_sign_in
 from bff.auth.services import AuthService
@@ -45,12 +46,11 @@ from bff.lib.i18n import locale_of, translate
 from bff.lib.logs import logging_config
 from bff.lib.migrate import upgrade_to_head
 from bff.lib.ratelimit import RateLimiter
-from bff.lib.seed import seed_catalogue, seed_demo_users
 from bff.lib.sessions import RotatingSessionConfig
 from bff.lib.settings import Settings
 from bff.lib.stores import build_stores
-from bff.platform.demo import DemoPlatform
-from bff.platform.factory import create_platform
+from bff.platform.base import SeedsFirstRun, media_openers_of
+from bff.platform_factory import create_platform
 from bff.ptz.controllers import PtzController
 from bff.ptz.moving import MovingCameras
 from bff.ptz.services import PtzService
@@ -109,11 +109,11 @@ def create_app(settings: Settings) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         if settings.demo.seed_on_start:
             await upgrade_to_head(database)
-            await seed_demo_users(database, settings.demo.password)
-            if isinstance(platform, DemoPlatform):  # a real platform's catalogue is synced
-                await seed_catalogue(database, platform)
+            await seed_departments(database)
+            if isinstance(platform, SeedsFirstRun):  # a real platform's catalogue is synced
+                await platform.seed_first_run(database, password=settings.demo.password)
         await catalog.load()
-        hub = StreamHub(settings.webrtc, platform)
+        hub = StreamHub(settings.webrtc, platform, openers=media_openers_of(platform))
         registry = PeerRegistry(settings.webrtc, hub, on_closed=on_stream_closed)
         app.state.database = database
         app.state.audit = audit

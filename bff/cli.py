@@ -42,7 +42,7 @@ async def _seed_demo(settings: Settings) -> int:
     from bff.lib.db import create_database
     from bff.lib.migrate import upgrade_to_head
     from bff.platform.base import SeedsFirstRun
-    from bff.platform.factory import create_platform
+    from bff.platform_factory import create_platform
 
     database = create_database(settings.database)
     platform = create_platform(settings)
@@ -133,7 +133,7 @@ async def _catalog_sync(settings: Settings) -> int:
     from bff.lib.db import create_database
     from bff.lib.migrate import upgrade_to_head
     from bff.platform.base import PlatformError
-    from bff.platform.factory import create_platform
+    from bff.platform_factory import create_platform
 
     database = create_database(settings.database)
     platform = create_platform(settings)

@@ -2,5 +2,5 @@
 playback and PTZ, so the whole app runs on a fresh machine with no external system.
 
 Production packages never import this package; only the platform factory names it
-(`bff.platform.factory`), and the demo registers its own media opener and seeding hook.
+(`bff.platform_factory`), and the demo registers its own media opener and seeding hook.
 """
