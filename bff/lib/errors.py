@@ -1,10 +1,17 @@
 """Errors that reach users: one JSON shape for the API, a page for the browser, always in
-the user's language."""
+the user's language.
+
+Services raise framework-free domain exceptions (`DomainError` subclasses, each
+capability's `errors.py`); each capability states how its exceptions answer over HTTP in
+a table (`ErrorTable`: exception type → `ErrorAnswer`), and the app registers the union of
+the tables with `exception_handler(table)`. Nothing below a controller knows HTTP.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import (
@@ -14,6 +21,7 @@ from litestar.exceptions import (
     PermissionDeniedException,
     ValidationException,
 )
+from litestar.plugins.htmx import ClientRedirect, HTMXRequest, HTMXTemplate
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from redis.exceptions import RedisError
@@ -23,6 +31,35 @@ from bff.lib.i18n import Locale, locale_of, translate
 from bff.lib.validation_text import describe_validation_error
 
 log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A refusal or failure in the domain's words, raised by services; the app's error
+    table decides the HTTP answer."""
+
+
+class ErrorAnswer(NamedTuple):
+    """How one domain exception answers: status, stable code (also the message key of the
+    translation catalogue), message parameters and extra headers."""
+
+    status: int
+    code: str
+    params: Mapping[str, Any] = {}
+    headers: Mapping[str, str] = {}
+
+
+ErrorTable = Mapping[type[Exception], Callable[[Any], ErrorAnswer]]
+"""Exception type → how an instance answers (a function of the instance, so an answer can
+carry what the exception knows: who holds the camera, how long to wait)."""
+
+
+def answer_of(table: ErrorTable, exc: Exception) -> ErrorAnswer | None:
+    """The answer of the nearest class in `exc`'s MRO that the table names."""
+    for cls in type(exc).__mro__:
+        answer = table.get(cls)
+        if answer is not None:
+            return answer(exc)
+    return None
 
 
 class AppError(HTTPException):
@@ -51,9 +88,19 @@ def _wants_json(request: Request) -> bool:
     )
 
 
-def _message_of(request: Request, exc: Exception) -> tuple[int, str, str]:
-    """(status, code, localized message) for any exception."""
+def _message_of(request: Request, exc: Exception,
+                table: ErrorTable) -> tuple[int, str, str, Mapping[str, str]]:
+    """(status, code, localized message, extra headers) for any exception."""
     locale = locale_of(request)
+    answer = answer_of(table, exc)
+    if answer is not None:
+        return (answer.status, answer.code, translate(answer.code, locale, **answer.params),
+                answer.headers)
+    headers = getattr(exc, "headers", None) or {}
+    return (*_framework_message(exc, locale), headers)
+
+
+def _framework_message(exc: Exception, locale: Locale) -> tuple[int, str, str]:
     if isinstance(exc, AppError):
         return exc.status_code, exc.code, translate(exc.message_key, locale, **exc.params)
     if isinstance(exc, ValidationException):
@@ -92,30 +139,42 @@ def _validation_detail(exc: ValidationException, locale: Locale) -> str:
             key = item.get("key") or item.get("source") or ""
             raw = f"{key}: {item.get('message', '')}".strip(": ")
             parts.append(describe_validation_error(raw, locale))
-    separator = "；" if locale == "zh-CN" else "; "
+    separator = translate("text.list_separator", locale)
     return separator.join(parts) or describe_validation_error(str(exc.detail), locale)
 
 
-def handle_exception(request: Request, exc: Exception) -> Response:
+def exception_handler(table: ErrorTable) -> Callable[[Request, Exception], Response]:
+    """The app's one exception handler: the domain `table`, then framework refusals."""
+
+    def handle(request: Request, exc: Exception) -> Response:
+        return _respond(request, exc, *_message_of(request, exc, table))
+
+    return handle
+
+
+def _respond(request: Request, exc: Exception, status: int, code: str, message: str,
+             headers: Mapping[str, str]) -> Response:
     """Translate any exception into a response in the user's language."""
-    status, code, message = _message_of(request, exc)
     if status == 503:
         log.error("backing service unavailable on %s %s: %s", request.method, request.url.path,
                   exc)
     elif status >= 500:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if _wants_json(request):
-        headers = getattr(exc, "headers", None) or {}
         return Response({"error": code, "message": message}, status_code=status,
-                        media_type=MediaType.JSON, headers=headers)
-    if request.headers.get("hx-request") == "true":
+                        media_type=MediaType.JSON, headers=dict(headers))
+    if isinstance(request, HTMXRequest) and request.htmx:
         # htmx swaps this fragment into the page (app.js lets 4xx/5xx swap); a lost
         # session sends the whole page to the sign-in form.
         if status == 401:
-            return Response(b"", status_code=401, headers={"HX-Redirect": "/login"})
-        return Template(template_name="partials/_error.html", context={"message": message},
-                        status_code=status)
+            return ClientRedirect(redirect_to="/login")
+        return HTMXTemplate(template_name="partials/_error.html", context={"message": message},
+                            status_code=status)
     if status == 401:
         return Redirect(path="/login", status_code=303)
     return Template(template_name="pages/error.html",
                     context={"status": status, "message": message}, status_code=status)
+
+
+handle_exception = exception_handler({})
+"""Framework refusals and `AppError` only (apps without domain errors, tests)."""
