@@ -20,10 +20,12 @@ def _msgspec_error(data: bytes, schema: type) -> str:
 
 
 @pytest.mark.parametrize("raw, zh, en", [
-    ("speed: Expected `int` <= 100", "字段 speed 应为不大于 100 的整数", "speed must be at most 100"),
-    ("speed: Expected `int` >= 1", "字段 speed 应为不小于 1 的整数", "speed must be at least 1"),
+    ("speed: Expected `int` <= 100", "字段 speed 应为不大于 100 的整数",
+     "speed must be an integer at most 100"),
+    ("speed: Expected `int` >= 1", "字段 speed 应为不小于 1 的整数",
+     "speed must be an integer at least 1"),
     ("Expected `float` <= 90.0 - at `$.lat`", "字段 lat 应为不大于 90 的数字",
-     "lat must be at most 90"),
+     "lat must be a number at most 90"),
     ("speed: Expected `int`, got `str`", "字段 speed 应为整数，而不是字符串",
      "speed must be an integer, not a string"),
     ("Expected `float`, got `str` - at `$.lat`", "字段 lat 应为数字，而不是字符串",
@@ -58,3 +60,8 @@ def test_real_msgspec_errors_come_out_in_chinese() -> None:
 
 def test_an_unknown_shape_keeps_msgspec_words_and_the_field() -> None:
     assert describe_validation_error("x: Something new", "zh-CN") == "字段 x Something new"
+    assert describe_validation_error("x: Something new", "en") == "x Something new"
+    # A type name msgspec may add later is kept as it stands.
+    assert describe_validation_error("x: Expected `int`, got `tensor`", "en") == (
+        "x must be an integer, not tensor"
+    )
