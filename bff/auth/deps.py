@@ -1,4 +1,4 @@
-"""Dependencies of the auth capability."""
+"""Dependencies of the auth capability: who is asking, and what they may reach."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from litestar.exceptions import NotAuthorizedException
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bff.auth.guards import SESSION_EPOCH_KEY, SESSION_USER_KEY
+from bff.auth.policy import AccessScope
 from bff.auth.schemas import SignedInUser
-from bff.auth.services import AuthService, load_signed_in_user
+from bff.auth.services import AuthService, access_scope_of, load_signed_in_user
 
 
 async def provide_current_user(request: Request, db_session: AsyncSession) -> SignedInUser:
@@ -25,6 +26,12 @@ async def provide_current_user(request: Request, db_session: AsyncSession) -> Si
         request.clear_session()
         raise NotAuthorizedException("sign-in required")
     return user
+
+
+async def provide_access_scope(db_session: AsyncSession, current_user: SignedInUser) -> AccessScope:
+    """What the user may reach (department, region, current grants): the input of every
+    policy decision on cameras."""
+    return await access_scope_of(db_session, current_user)
 
 
 def provide_auth_service(state: State) -> AuthService:

@@ -1,11 +1,11 @@
-"""People and departments (用户与部门)."""
+"""People, departments and the grants of cameras to people (用户、部门与授权)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bff.lib.db import Base, UTCDateTime, utcnow
@@ -45,4 +45,23 @@ class User(Base):
     region_prefix: Mapped[str] = mapped_column(String(12))
     role: Mapped[str] = mapped_column(String(16))
     is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Grant(Base):
+    """Permissions on one camera given to one user until `expires_at` (授权).
+
+    Kept with the people it authorizes, not with the catalogue: the policy reads grants, and
+    `bff.auth` imports nothing from `bff.catalog` (the camera is referenced by table name).
+    """
+
+    __tablename__ = "camera_grant"
+    __table_args__ = (Index("ix_camera_grant_user", "user_id", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    device_id: Mapped[str] = mapped_column(ForeignKey("camera.device_id", ondelete="CASCADE"))
+    perms: Mapped[list[int]] = mapped_column(JSON)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

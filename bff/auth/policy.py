@@ -3,47 +3,47 @@
 A user may use permission P on camera C when C is in use (status 1), C lies in the
 user's region scope (a civil-code prefix), and either the user's department owns C and P
 is among C's default permissions, or the user holds an unexpired grant on C covering P.
-Administrators follow the same rule: they manage, but need grants to watch.
+Administrators follow the same rule: they manage, but need grants to watch. Steering a
+camera (`may_control`) also needs a PTZ head.
 
 Every decision exists twice: scalar functions for one camera (`may_use`, `may_request`,
 `access_label`) and vectorized ones over `CameraColumns` for the nearby index
 (`usable_mask`, `requestable_mask`, `access_codes`). Both are built from the same
 normalization helpers below, and a unit test checks that they agree on the whole demo
 catalogue.
+
+Decisions read cameras through `CameraLike` and the codes of `bff.lib.vocabulary`, never the
+catalogue's own types, so this package imports nothing from `bff.catalog`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, get_args
 
 import msgspec
 import numpy as np
 
-from bff.catalog.gbt28181 import civil_code_in_region, normalize_region_prefix
-from bff.catalog.schemas import (
-    PERM_LIVE,
+from bff.lib.vocabulary import (
     PERMISSIONS,
-    SHARE_CONDITIONAL,
-    SHARE_UNCONDITIONAL,
-    STATUS_IN_USE,
+    PTZ_CAMERA_TYPES,
+    DeviceStatus,
+    Permission,
+    ShareAttr,
+    civil_code_in_region,
+    normalize_region_prefix,
 )
 
 AccessLabel = Literal["may_view", "request", "not_shared", "out_of_scope", "unavailable"]
+"""The badge a camera shows this user (decided for live view, permission 1)."""
 
 # Index = the small integer code the vectorized functions return.
-ACCESS_LABELS: tuple[AccessLabel, ...] = (
-    "may_view",
-    "request",
-    "not_shared",
-    "out_of_scope",
-    "unavailable",
-)
-MAY_VIEW, REQUEST, NOT_SHARED, OUT_OF_SCOPE, UNAVAILABLE = range(5)
+ACCESS_LABELS: tuple[AccessLabel, ...] = get_args(AccessLabel)
+MAY_VIEW, REQUEST, NOT_SHARED, OUT_OF_SCOPE, UNAVAILABLE = range(len(ACCESS_LABELS))
 
 ROLE_ADMIN = "admin"
-_REQUESTABLE_SHARE = frozenset({SHARE_CONDITIONAL, SHARE_UNCONDITIONAL})
+_REQUESTABLE_SHARE = frozenset({ShareAttr.CONDITIONAL, ShareAttr.UNCONDITIONAL})
 
 
 class AccessScope(msgspec.Struct, frozen=True, kw_only=True):
@@ -77,6 +77,7 @@ class CameraLike(Protocol):
     dept_code: str
     default_perms: Sequence[int]
     share_attr: int
+    camera_type: int
 
 
 # --- normalization shared by the scalar and the vectorized path -------------------------
@@ -126,7 +127,7 @@ def may_use(scope: AccessScope, camera: CameraLike, permission: int) -> bool:
     """True when the user may use `permission` (1 live … 5 clip) on the camera now."""
     if permission not in PERMISSIONS:
         return False
-    if camera.status != STATUS_IN_USE:
+    if camera.status != DeviceStatus.IN_USE:
         return False
     if not civil_code_in_region(camera.civil_code, scope.region_prefix):
         return False
@@ -143,7 +144,7 @@ def may_request(scope: AccessScope, camera: CameraLike, permission: int) -> bool
     """
     if permission not in PERMISSIONS:
         return False
-    if camera.status != STATUS_IN_USE:
+    if camera.status != DeviceStatus.IN_USE:
         return False
     if not civil_code_in_region(camera.civil_code, scope.region_prefix):
         return False
@@ -158,16 +159,22 @@ def access_label(scope: AccessScope, camera: CameraLike) -> AccessLabel:
     Decided for live view (permission 1), in that priority: a camera not in use is
     unavailable whoever asks; outside the region scope nothing else matters.
     """
-    if camera.status != STATUS_IN_USE:
+    if camera.status != DeviceStatus.IN_USE:
         return "unavailable"
     if not civil_code_in_region(camera.civil_code, scope.region_prefix):
         return "out_of_scope"
-    if may_use(scope, camera, PERM_LIVE):
+    if may_use(scope, camera, Permission.LIVE):
         return "may_view"
     if camera.share_attr in _REQUESTABLE_SHARE:
         return "request"
     # 2 = not shared; unknown values fail closed the same way.
     return "not_shared"
+
+
+def may_control(scope: AccessScope, camera: CameraLike) -> bool:
+    """True when the camera has a PTZ head (type 1 or 4) and the user holds permission 4
+    (云台) on it now: whether the live page shows the PTZ pad and a PTZ command may pass."""
+    return camera.camera_type in PTZ_CAMERA_TYPES and may_use(scope, camera, Permission.PTZ)
 
 
 # --- vectorized decisions ---------------------------------------------------------------
@@ -343,7 +350,7 @@ def _in_use_and_region(
     """The two masks every rule starts from; None for an unknown permission."""
     if permission not in PERMISSIONS:
         return None
-    in_use = _select(columns.status, rows) == STATUS_IN_USE
+    in_use = _select(columns.status, rows) == DeviceStatus.IN_USE
     return in_use, region_mask(_select(columns.civil, rows), scope.region_prefix)
 
 
@@ -371,7 +378,7 @@ def requestable_mask(
     in_use, in_region = masks
     usable = _usable(scope, columns, permission, rows, in_use, in_region)
     share = _select(columns.share_attr, rows)
-    shareable = (share == SHARE_CONDITIONAL) | (share == SHARE_UNCONDITIONAL)
+    shareable = (share == ShareAttr.CONDITIONAL) | (share == ShareAttr.UNCONDITIONAL)
     return in_use & in_region & ~usable & shareable
 
 
@@ -379,11 +386,11 @@ def access_codes(
     scope: AccessScope, columns: CameraColumns, rows: np.ndarray | None = None
 ) -> np.ndarray:
     """Vectorized `access_label`: int8 indexes into `ACCESS_LABELS`, per row."""
-    in_use = _select(columns.status, rows) == STATUS_IN_USE
+    in_use = _select(columns.status, rows) == DeviceStatus.IN_USE
     in_region = region_mask(_select(columns.civil, rows), scope.region_prefix)
-    usable = _usable(scope, columns, PERM_LIVE, rows, in_use, in_region)
+    usable = _usable(scope, columns, Permission.LIVE, rows, in_use, in_region)
     share = _select(columns.share_attr, rows)
-    shareable = (share == SHARE_CONDITIONAL) | (share == SHARE_UNCONDITIONAL)
+    shareable = (share == ShareAttr.CONDITIONAL) | (share == ShareAttr.UNCONDITIONAL)
     # Later assignments win, mirroring the early returns of the scalar function.
     codes = np.where(shareable, REQUEST, NOT_SHARED).astype(np.int8)
     codes[usable] = MAY_VIEW

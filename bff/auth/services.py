@@ -1,4 +1,5 @@
-"""Signing in: password check, failure counting and lock-out, session bookkeeping."""
+"""Signing in: password check, failure counting and lock-out, session bookkeeping; and
+the access scope (department, region, grants) the policy decides on."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ import logging
 import os
 
 from litestar.stores.base import Store
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bff.audit.services import AuditAction, AuditLog
-from bff.auth.models import Department, User
+from bff.auth.models import Department, Grant, User
 from bff.auth.passwords import verify_password
+from bff.auth.policy import AccessScope
 from bff.auth.schemas import SignedInUser
+from bff.lib.db import utcnow
 from bff.lib.errors import AppError
 from bff.lib.settings import AuthSettings
 
@@ -90,3 +93,19 @@ async def load_signed_in_user(db: AsyncSession, user_id: int) -> SignedInUser | 
         staff_no=user.staff_no, dept_code=user.dept_code, dept_name=dept_name,
         region_prefix=user.region_prefix, role=user.role,
     )
+
+
+async def access_scope_of(db: AsyncSession, user: SignedInUser) -> AccessScope:
+    """The user's department, region and unexpired, unrevoked grants."""
+    now = utcnow()
+    grants = (await db.execute(
+        select(Grant.device_id, Grant.perms).where(
+            Grant.user_id == user.id, Grant.expires_at > now,
+            or_(Grant.revoked_at.is_(None), Grant.revoked_at > now),
+        )
+    )).all()
+    merged: dict[str, set[int]] = {}
+    for device_id, perms in grants:
+        merged.setdefault(device_id, set()).update(perms)
+    return AccessScope(user_id=user.id, dept_code=user.dept_code, region_prefix=user.region_prefix,
+                       role=user.role, grants={k: frozenset(v) for k, v in merged.items()})

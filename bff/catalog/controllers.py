@@ -18,10 +18,11 @@ from litestar.response import Template
 
 from bff.audit.services import AuditLog
 from bff.auth.departments import DEPARTMENTS
+from bff.auth.deps import provide_access_scope
 from bff.auth.policy import AccessScope
 from bff.auth.schemas import SignedInUser
 from bff.catalog.deps import (
-    provide_access_scope,
+    provide_camera,
     provide_catalog,
     provide_map_query,
     provide_map_settings,
@@ -44,7 +45,7 @@ from bff.lib.i18n import locale_of, translate
 from bff.lib.settings import MapSettings
 from bff.platform.demo_catalog import DISTRICTS
 
-CAMERA_DEPENDENCIES = {
+CATALOG_DEPENDENCIES = {
     "catalog": Provide(provide_catalog, sync_to_thread=False),
     "access": Provide(provide_access_scope),
 }
@@ -84,17 +85,10 @@ def map_page_config(settings: MapSettings, query: MapQuery, locale: str) -> MapP
     )
 
 
-def camera_or_404(catalog: CatalogService, device_id: str) -> CameraRecord:
-    record = catalog.get(device_id)
-    if record is None:
-        raise AppError(404, "camera.not_found", code="camera.not_found")
-    return record
-
-
 class NearbyController(Controller):
     """附近摄像机: list sorted by distance, with filters and search."""
 
-    dependencies = CAMERA_DEPENDENCIES
+    dependencies = CATALOG_DEPENDENCIES
 
     @get("/", name="catalog:nearby-page", dependencies=MAP_DEPENDENCIES)
     async def nearby_page(self, current_user: SignedInUser, map_settings: MapSettings) -> Template:
@@ -142,13 +136,14 @@ class NearbyController(Controller):
 class CameraController(Controller):
     """One camera: JSON summary (the live page is in the webrtc capability)."""
 
-    dependencies = CAMERA_DEPENDENCIES
+    dependencies = {**CATALOG_DEPENDENCIES,
+                    "camera": Provide(provide_camera, sync_to_thread=False)}
 
     @get("/api/cameras/{device_id:str}", name="catalog:camera-api")
-    async def camera_api(self, device_id: str, access: AccessScope,
+    async def camera_api(self, camera: CameraRecord, access: AccessScope,
                          catalog: CatalogService) -> CameraSummary:
         """One camera with this user's access label."""
-        return catalog.summary(camera_or_404(catalog, device_id), access)
+        return catalog.summary(camera, access)
 
 
 class CatalogImportController(Controller):

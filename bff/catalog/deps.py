@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from litestar import Request
 from litestar.datastructures import State
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bff.auth.policy import AccessScope
-from bff.auth.schemas import SignedInUser
-from bff.catalog.schemas import MapQuery, NearbyQuery
-from bff.catalog.services import CatalogService, access_scope_of
+from bff.catalog.schemas import CameraRecord, MapQuery, NearbyQuery
+from bff.catalog.services import CatalogService
+from bff.lib.errors import AppError
 from bff.lib.settings import MapSettings
 from bff.lib.validation import parse_query
 
@@ -18,8 +16,14 @@ def provide_catalog(state: State) -> CatalogService:
     return state.catalog
 
 
-async def provide_access_scope(db_session: AsyncSession, current_user: SignedInUser) -> AccessScope:
-    return await access_scope_of(db_session, current_user)
+def provide_camera(device_id: str, catalog: CatalogService) -> CameraRecord:
+    """The camera named by the `device_id` path parameter; 404 (in the user's language)
+    when the catalogue has no such camera. Whether the user may use it is the policy's
+    decision, made by each handler for what it does."""
+    record = catalog.get(device_id)
+    if record is None:
+        raise AppError(404, "camera.not_found", code="camera.not_found")
+    return record
 
 
 def provide_nearby_query(request: Request) -> NearbyQuery:

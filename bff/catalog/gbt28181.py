@@ -23,8 +23,9 @@ from types import MappingProxyType
 
 import msgspec
 
+from bff.lib.vocabulary import CIVIL_CODE_LENGTH, civil_code_in_region
+
 CODE_LENGTH = 20
-CIVIL_CODE_LENGTH = 6
 
 # GB/T 2260 province-level codes (省级).
 PROVINCES: Mapping[str, str] = MappingProxyType(
@@ -377,35 +378,3 @@ def check_civil_code(code: str, *, local_codes: Collection[str] = LOCAL_CIVIL_CO
 def is_valid_civil_code(code: str, *, local_codes: Collection[str] = LOCAL_CIVIL_CODES) -> bool:
     """True when `code` is a GB/T 2260 code (or one of the local codes) this module accepts."""
     return not check_civil_code(code, local_codes=local_codes)
-
-
-def normalize_region_prefix(region: str) -> str:
-    """Turn a region (civil-code prefix or full civil code) into the prefix it stands for.
-
-    "441500" (a city code) and "4415" both mean the whole city, "440000" the province,
-    "" everywhere. Raises ValueError for anything but up to six ASCII digits.
-    """
-    region = region.strip()
-    if region and not _is_digits(region):
-        raise ValueError(f"region must be digits: {region!r}")
-    if len(region) > CIVIL_CODE_LENGTH:
-        raise ValueError(f"region longer than a civil code: {region!r}")
-    if len(region) == CIVIL_CODE_LENGTH:
-        # Zero-padded lower levels mean "all of the level above".
-        while region.endswith("00"):
-            region = region[:-2]
-    return region
-
-
-def civil_code_in_region(civil_code: str, region: str) -> bool:
-    """True when the camera's civil code lies inside `region` (a prefix; "4415" = Shanwei).
-
-    A malformed civil code lies only inside the empty region (everywhere): scope checks
-    must fail closed on bad data.
-    """
-    prefix = normalize_region_prefix(region)
-    if not prefix:
-        return True
-    if len(civil_code) != CIVIL_CODE_LENGTH or not _is_digits(civil_code):
-        return False
-    return civil_code.startswith(prefix)

@@ -32,7 +32,6 @@ from bff.catalog.schemas import (
     CODECS,
     DEPT_CODES,
     NETWORKS,
-    PERMISSIONS,
     POINT_CLASSES,
     SHARE_ATTRS,
     STATUSES,
@@ -40,6 +39,7 @@ from bff.catalog.schemas import (
 )
 from bff.catalog.services import camera_row
 from bff.lib.db import Database, utcnow
+from bff.lib.vocabulary import PERMISSIONS
 from bff.platform.demo_catalog import DISTRICTS, district_of
 
 # Appendix-5 vendor codes (设备厂商): 1 海康威视 … 17 高新兴, 99 其他.

@@ -1,10 +1,11 @@
-"""The camera catalogue table (appendix 5) and grants of cameras to users."""
+"""The camera catalogue table (appendix 5); grants of cameras to users are in
+`bff.auth.models`."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String
+from sqlalchemy import JSON, Float, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bff.lib.db import Base, UTCDateTime, utcnow
@@ -57,17 +58,3 @@ class Camera(Base):
     code_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
-
-class Grant(Base):
-    """Permissions on one camera given to one user until `expires_at` (授权)."""
-
-    __tablename__ = "camera_grant"
-    __table_args__ = (Index("ix_camera_grant_user", "user_id", "expires_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
-    device_id: Mapped[str] = mapped_column(ForeignKey("camera.device_id", ondelete="CASCADE"))
-    perms: Mapped[list[int]] = mapped_column(JSON)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

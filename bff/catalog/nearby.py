@@ -37,8 +37,13 @@ from bff.auth.policy import (
     region_mask,
     usable_mask,
 )
-from bff.catalog.gbt28181 import normalize_region_prefix
-from bff.catalog.schemas import ONLINE, PERM_LIVE, PERMISSIONS, STATUS_IN_USE
+from bff.lib.vocabulary import (
+    PERMISSIONS,
+    DeviceStatus,
+    OnlineState,
+    Permission,
+    normalize_region_prefix,
+)
 
 EARTH_RADIUS_M = 6_371_008.8
 COMPASS_ZH = ("北", "东北", "东", "东南", "南", "西南", "西", "西北")
@@ -305,7 +310,7 @@ class NearbyIndex:
         *,
         only_viewable: bool = False,
         online_only: bool = False,
-        permission: int = PERM_LIVE,
+        permission: int = Permission.LIVE,
     ) -> list[NearbyHit]:
         """Cameras nearest to (lat, lon), closest first, with distance, bearing and badge.
 
@@ -448,7 +453,7 @@ class NearbyIndex:
             if not len(rows) or permission not in PERMISSIONS:
                 return _EMPTY
             c = self._a.columns
-            keep = (c.status[rows] == STATUS_IN_USE) & (
+            keep = (c.status[rows] == DeviceStatus.IN_USE) & (
                 (c.perm_bits[rows] & np.uint8(1 << permission)) != 0
             )
             keep &= region_mask(c.civil[rows], region)
@@ -475,7 +480,7 @@ class NearbyIndex:
         if f.camera_type is not None:
             pos = pos[a.camera_type[pos] == f.camera_type]
         if f.online_only:
-            pos = pos[a.online[pos] == ONLINE]
+            pos = pos[a.online[pos] == OnlineState.ONLINE]
         if f.region:
             pos = pos[region_mask(a.columns.civil[pos], f.region)]
         if f.text is not None and f.text.rows is not None and len(pos):

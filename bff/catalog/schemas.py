@@ -6,23 +6,26 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from bff.auth.policy import AccessLabel
 from bff.lib.schemas import Schema
+from bff.lib.vocabulary import CameraType, DeviceStatus, OnlineState, ShareAttr
+from bff.lib.vocabulary import PERMISSIONS, PTZ_CAMERA_TYPES  # noqa: F401 - re-exported, below
 
-# Enumerations of appendix 5; the values are the codes the platform uses.
+# Enumerations of appendix 5 that the importer validates; the values are the codes the
+# platform uses. Those the policy also reads are defined in `bff.lib.vocabulary`.
 POINT_CLASSES = frozenset({1, 2, 3, 9})
 DEPT_CODES = frozenset({f"{n:02d}" for n in range(1, 33)} | {"99"})
-CAMERA_TYPES = frozenset({1, 2, 3, 4, 5, 99})
+CAMERA_TYPES = frozenset(CameraType)
 NETWORKS = frozenset({1, 2, 3, 4, 5, 6, 7, 8, 9, 99})
-SHARE_ATTRS = frozenset({0, 1, 2})
-PERMISSIONS = frozenset({1, 2, 3, 4, 5})
+SHARE_ATTRS = frozenset(ShareAttr)
 CODECS = frozenset({1, 2, 3, 4, 5})
-STATUSES = frozenset({1, 2, 3})
+STATUSES = frozenset(DeviceStatus)
 
-PERM_LIVE, PERM_PLAYBACK, PERM_DOWNLOAD, PERM_PTZ, PERM_CLIP = 1, 2, 3, 4, 5
-SHARE_CONDITIONAL, SHARE_UNCONDITIONAL, SHARE_NONE = 0, 1, 2
-ONLINE, OFFLINE = 1, 2
-STATUS_IN_USE = 1
-PTZ_CAMERA_TYPES = frozenset({1, 4})
+# Former names of vocabulary codes (with PERMISSIONS and PTZ_CAMERA_TYPES), still imported
+# from here by `bff.catalog.sync`, `bff.demo` and their tests; new code imports
+# `bff.lib.vocabulary`.
+ONLINE, OFFLINE = OnlineState.ONLINE, OnlineState.OFFLINE
+SHARE_NONE = ShareAttr.NOT_SHARED
 
 
 class CameraRecord(msgspec.Struct, kw_only=True):
@@ -129,9 +132,6 @@ class MapPageConfig(Schema, kw_only=True):
     """Eight compass labels from north, clockwise, in the page's language."""
     text: dict[str, str]
     """Translated strings the script shows."""
-
-
-AccessLabel = Literal["may_view", "request", "not_shared", "out_of_scope", "unavailable"]
 
 
 class CameraSummary(Schema, kw_only=True):

@@ -1,5 +1,5 @@
-"""The catalogue as the app uses it: rows in the database, an in-memory index for
-"cameras near me", and the access scope of a user."""
+"""The catalogue as the app uses it: rows in the database and an in-memory index for
+"cameras near me", each camera labelled by the policy for the asking user."""
 
 from __future__ import annotations
 
@@ -10,26 +10,18 @@ import math
 from collections.abc import Mapping, Sequence
 
 import msgspec
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bff.auth.departments import DEPARTMENTS
-from bff.auth.policy import AccessScope, access_label, may_use
-from bff.auth.schemas import SignedInUser
+from bff.auth.policy import AccessLabel, AccessScope, access_label, may_use
 from bff.catalog.gbt28181 import check_device_code
-from bff.catalog.models import Camera, Grant
+from bff.catalog.models import Camera
 from bff.catalog.nearby import NearbyIndex
-from bff.catalog.schemas import (
-    PERM_LIVE,
-    PERMISSIONS,
-    PTZ_CAMERA_TYPES,
-    AccessLabel,
-    CameraRecord,
-    CameraSummary,
-    NearbyQuery,
-)
-from bff.lib.db import Database, utcnow
+from bff.catalog.schemas import CameraRecord, CameraSummary, NearbyQuery
+from bff.lib.db import Database
 from bff.lib.periodic import repeat_every
+from bff.lib.vocabulary import PERMISSIONS, PTZ_CAMERA_TYPES, OnlineState, Permission
 
 log = logging.getLogger(__name__)
 
@@ -157,10 +149,10 @@ class CatalogService:
         return CameraSummary(
             device_id=record.device_id, name=record.name, address=record.address,
             civil_code=record.civil_code, latitude=record.latitude, longitude=record.longitude,
-            online=record.online == 1, camera_type=record.camera_type,
+            online=record.online == OnlineState.ONLINE, camera_type=record.camera_type,
             dept_code=record.dept_code, dept_name=DEPARTMENTS.get(record.dept_code, record.dept_code),
             share_attr=record.share_attr, access=access or access_label(scope, record),
-            may_view=PERM_LIVE in permissions, ptz=record.camera_type in PTZ_CAMERA_TYPES,
+            may_view=Permission.LIVE in permissions, ptz=record.camera_type in PTZ_CAMERA_TYPES,
             code_flags=list(record.code_flags), retention_days=record.retention_days,
             permissions=permissions,
             distance_m=distance_m,
@@ -192,21 +184,3 @@ def radar_points(cameras: Sequence[CameraSummary], radius: float = 45.0
                                  access=camera.access, x=round(50 + r * math.sin(angle), 2),
                                  y=round(50 - r * math.cos(angle), 2)))
     return points, rim_m
-
-
-async def access_scope_of(db: AsyncSession, user: SignedInUser) -> AccessScope:
-    """The user's department, region and unexpired, unrevoked grants."""
-    now = utcnow()
-    grants = (await db.execute(
-        select(Grant.device_id, Grant.perms).where(
-            Grant.user_id == user.id, Grant.expires_at > now,
-            or_(Grant.revoked_at.is_(None), Grant.revoked_at > now),
-        )
-    )).all()
-    merged: dict[str, set[int]] = {}
-    for device_id, perms in grants:
-        merged.setdefault(device_id, set()).update(perms)
-    return AccessScope(user_id=user.id, dept_code=user.dept_code, region_prefix=user.region_prefix,
-                       role=user.role, grants={k: frozenset(v) for k, v in merged.items()})
-
-

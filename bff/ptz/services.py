@@ -2,9 +2,10 @@
 
 Every command is checked afresh, in this order: the per-user rate limit (it protects the
 platform, the policy check and the audit log from a flood; a stop that ends a move is
-never refused for rate), the camera has a PTZ head (camera type 1 or 4), the user holds
-permission 4 (云台) on it by the policy module (refusals are audited), the camera is
-online, and nobody else is steering it. Then the platform gets the command.
+never refused for rate), the camera has a PTZ head (camera type 1 or 4), the policy
+lets the user steer it (`bff.auth.policy.may_control`: permission 4, 云台; refusals are
+audited), the camera is online, and nobody else is steering it. Then the platform gets
+the command.
 
 One user steers at a time: while another user's move is running (until their stop, or
 the safety stop after they let go), moves are refused with that user's name — two
@@ -41,12 +42,13 @@ import msgspec
 from litestar.stores.base import Store
 
 from bff.audit.services import AuditAction, AuditLog
-from bff.auth.policy import AccessScope, may_use
+from bff.auth.policy import AccessScope, may_control
 from bff.auth.schemas import SignedInUser
-from bff.catalog.schemas import ONLINE, PERM_PTZ, PTZ_CAMERA_TYPES, CameraRecord
+from bff.catalog.schemas import CameraRecord
 from bff.lib.periodic import repeat_every
 from bff.lib.ratelimit import RateLimiter
 from bff.lib.settings import PtzSettings
+from bff.lib.vocabulary import PTZ_CAMERA_TYPES, OnlineState
 from bff.platform.base import Platform, PlatformError, PlatformTimeout, PtzCommand, PtzMove
 from bff.ptz.moving import MovingCameras
 from bff.ptz.schemas import PtzRequest, PtzResult
@@ -108,12 +110,6 @@ class Motion(msgspec.Struct, kw_only=True, frozen=True):
     """Wall-clock time the move started (repeats keep it)."""
 
 
-def may_control(scope: AccessScope, camera: CameraRecord) -> bool:
-    """True when the camera has a PTZ head (type 1 or 4) and the user holds permission 4
-    (云台) on it now: whether the live page shows the PTZ pad."""
-    return camera.camera_type in PTZ_CAMERA_TYPES and may_use(scope, camera, PERM_PTZ)
-
-
 def platform_move(command: PtzCommand, speed: int) -> PtzMove:
     """The platform command for `speed` per cent of the camera's top speed."""
     if command is PtzCommand.STOP:
@@ -158,12 +154,12 @@ class PtzService:
             raise PtzRateLimited(retry_after)
         if camera.camera_type not in PTZ_CAMERA_TYPES:
             raise PtzRefused("not_ptz")
-        if not may_use(scope, camera, PERM_PTZ):
+        if not may_control(scope, camera):
             await self._audit.record(AuditAction.PTZ_DENIED, actor_id=user.id,
                                      actor=user.username, target=device_id,
                                      detail={"command": request.command.value})
             raise PtzRefused("forbidden")
-        if camera.online != ONLINE:
+        if camera.online != OnlineState.ONLINE:
             raise PtzRefused("offline")
         if not is_stop and motion is not None and motion.user_id != user.id:
             raise PtzBusy(motion.display_name or motion.username)

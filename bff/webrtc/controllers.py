@@ -11,15 +11,16 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from bff.audit.services import AuditAction, AuditLog
-from bff.auth.policy import AccessScope, may_use
+from bff.auth.deps import provide_access_scope
+from bff.auth.policy import AccessScope, may_control, may_use
 from bff.auth.schemas import SignedInUser
-from bff.catalog.controllers import CAMERA_DEPENDENCIES, camera_or_404
+from bff.catalog.deps import provide_camera, provide_catalog
 from bff.catalog.gbt28181 import FLAG_MESSAGES_EN, FLAG_MESSAGES_ZH
-from bff.catalog.schemas import PERM_LIVE
+from bff.catalog.schemas import CameraRecord
 from bff.catalog.services import CatalogService
 from bff.lib.errors import AppError
 from bff.lib.i18n import locale_of
-from bff.ptz.services import may_control
+from bff.lib.vocabulary import OnlineState, Permission
 from bff.webrtc.deps import provide_registry
 from bff.webrtc.errors import InvalidOffer, TooManyStreams, UpstreamUnavailable
 from bff.webrtc.registry import PeerRegistry, ViewerIdentity
@@ -31,36 +32,38 @@ log = logging.getLogger(__name__)
 class LiveController(Controller):
     """实时视频: page, offer/answer, close."""
 
-    dependencies = {**CAMERA_DEPENDENCIES,
-                    "registry": Provide(provide_registry, sync_to_thread=False)}
+    dependencies = {
+        "catalog": Provide(provide_catalog, sync_to_thread=False),
+        "camera": Provide(provide_camera, sync_to_thread=False),
+        "access": Provide(provide_access_scope),
+        "registry": Provide(provide_registry, sync_to_thread=False),
+    }
 
     @get("/cameras/{device_id:str}", name="webrtc:live-page")
-    async def live_page(self, request: Request, device_id: str, current_user: SignedInUser,
-                        access: AccessScope, catalog: CatalogService,
+    async def live_page(self, request: Request, current_user: SignedInUser,
+                        access: AccessScope, camera: CameraRecord, catalog: CatalogService,
                         registry: PeerRegistry) -> Template:
         """Camera detail with the live player (the player starts only when allowed) and,
         for a PTZ camera the user may control (permission 4), the PTZ pad."""
-        record = camera_or_404(catalog, device_id)
         messages = FLAG_MESSAGES_EN if locale_of(request) == "en" else FLAG_MESSAGES_ZH
         return Template("pages/webrtc/live.html", context={
-            "user": current_user, "camera": catalog.summary(record, access), "record": record,
-            "flag_messages": [messages.get(f, f) for f in record.code_flags],
+            "user": current_user, "camera": catalog.summary(camera, access), "record": camera,
+            "flag_messages": [messages.get(f, f) for f in camera.code_flags],
             "ice_servers_json": msgspec.json.encode(registry.ice_servers).decode(),
-            "ptz_pad": record.online == 1 and may_control(access, record),
+            "ptz_pad": camera.online == OnlineState.ONLINE and may_control(access, camera),
         })
 
     @post("/api/cameras/{device_id:str}/live", name="webrtc:offer", status_code=201)
     async def offer(self, device_id: str, data: LiveOffer, current_user: SignedInUser,
-                    access: AccessScope, catalog: CatalogService, registry: PeerRegistry,
+                    access: AccessScope, camera: CameraRecord, registry: PeerRegistry,
                     audit: AuditLog) -> LiveAnswer:
         """Answer the browser's offer with a watermarked stream of the camera, after the
         server-side permission check (permission 1, 实时调阅)."""
-        record = camera_or_404(catalog, device_id)
-        if not may_use(access, record, PERM_LIVE):
+        if not may_use(access, camera, Permission.LIVE):
             await audit.record(AuditAction.VIEW_DENIED, actor_id=current_user.id,
                                actor=current_user.username, target=device_id)
             raise AppError(403, "live.forbidden", code="live.forbidden")
-        if record.online != 1:
+        if camera.online != OnlineState.ONLINE:
             raise AppError(409, "live.offline", code="live.offline")
         viewer = ViewerIdentity(user_id=current_user.id, username=current_user.username,
                                 display_name=current_user.display_name,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pytest
@@ -15,6 +15,7 @@ from bff.auth.policy import (
     access_codes,
     access_label,
     access_labels,
+    may_control,
     may_request,
     may_use,
     requestable_mask,
@@ -34,6 +35,7 @@ class Cam:
     status: int = 1
     share_attr: int = 0
     default_perms: list[int] = field(default_factory=lambda: [1, 2])
+    camera_type: int = 2
 
 
 MARKET_LUFENG = AccessScope(user_id=1, dept_code="24", region_prefix="441581")
@@ -115,6 +117,24 @@ def test_administrators_follow_the_same_rule() -> None:
         grants={cam.device_id: frozenset({1})},
     )  # fmt: skip
     assert may_use(with_grant, cam, 1)
+
+
+def test_only_ptz_cameras_with_permission_4_get_the_pad() -> None:
+    police = AccessScope(user_id=7, dept_code="06", region_prefix="441502")
+    ptz_camera = Cam(civil_code="441502", dept_code="06", camera_type=1, default_perms=[1, 2, 4])
+    assert may_control(police, ptz_camera)
+    assert may_control(police, replace(ptz_camera, camera_type=4))  # 云台枪机
+    assert not may_control(police, replace(ptz_camera, default_perms=[1, 2]))
+    assert not may_control(police, replace(ptz_camera, camera_type=2))  # no PTZ head
+    elsewhere = AccessScope(user_id=7, dept_code="06", region_prefix="441581")
+    assert not may_control(elsewhere, ptz_camera)
+    # Another department steers only with a grant of permission 4.
+    other = replace(ptz_camera, dept_code="15")
+    assert not may_control(police, other)
+    granted = AccessScope(user_id=7, dept_code="06", region_prefix="441502",
+                          grants={other.device_id: frozenset({4})})
+    assert may_control(granted, other)
+    assert not may_control(granted, replace(other, camera_type=3))
 
 
 def test_malformed_inputs_fail_closed() -> None:

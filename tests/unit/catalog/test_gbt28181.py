@@ -12,13 +12,12 @@ from bff.catalog.gbt28181 import (
     SYNC_FLAGS,
     check_civil_code,
     check_device_code,
-    civil_code_in_region,
     is_capture_type,
     is_valid_civil_code,
     network_digit_agrees,
-    normalize_region_prefix,
     parse_device_code,
 )
+from bff.lib.vocabulary import civil_code_in_region, normalize_region_prefix
 
 
 @pytest.mark.parametrize(

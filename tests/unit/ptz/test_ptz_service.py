@@ -24,7 +24,6 @@ from bff.ptz.services import (
     PtzRateLimited,
     PtzRefused,
     PtzService,
-    may_control,
     platform_move,
 )
 
@@ -123,14 +122,6 @@ def test_speed_maps_onto_the_platform_ranges() -> None:
     slow = platform_move(PtzCommand.ZOOMIN, 1)
     assert slow.pan_speed == 3 and slow.zoom_speed == 1
     assert platform_move(PtzCommand.STOP, 80).pan_speed == 0
-
-
-def test_only_ptz_cameras_with_permission_4_get_the_pad() -> None:
-    assert may_control(SCOPE, PTZ_CAMERA)
-    assert not may_control(SCOPE, _camera(True, perm_ptz=False))
-    assert not may_control(SCOPE, _camera(False))
-    elsewhere = AccessScope(user_id=7, dept_code="06", region_prefix="441581")
-    assert not may_control(elsewhere, PTZ_CAMERA)
 
 
 async def test_move_stop_and_audit() -> None:
