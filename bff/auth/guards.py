@@ -1,10 +1,17 @@
-"""Route guards: the session must belong to a signed-in user."""
+"""Route guards: the session must belong to a signed-in user; admin pages need an
+administrator."""
 
 from __future__ import annotations
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bff.auth.policy import may_administer
+from bff.auth.schemas import SignedInUser
+from bff.auth.services import AuthService, load_signed_in_user
+from bff.lib.errors import AppError
 
 SESSION_USER_KEY = "user_id"
 SESSION_EPOCH_KEY = "epoch"
@@ -15,3 +22,32 @@ def requires_sign_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     session = connection.scope.get("session")
     if not isinstance(session, dict) or not isinstance(session.get(SESSION_USER_KEY), int):
         raise NotAuthorizedException("sign-in required")
+
+
+async def signed_in_user(connection: ASGIConnection, db: AsyncSession) -> SignedInUser:
+    """The session's user, re-read from the database so a deactivated account stops at
+    once; a session from before "sign out everywhere" is refused. A refusal clears the
+    session and raises 401."""
+    session = connection.session or {}
+    user_id = session.get(SESSION_USER_KEY)
+    user = await load_signed_in_user(db, user_id) if isinstance(user_id, int) else None
+    auth_service: AuthService = connection.app.state.auth_service
+    if user is not None and (session.get(SESSION_EPOCH_KEY)
+                             != await auth_service.session_epoch(user.id)):
+        user = None
+    if user is None:
+        connection.clear_session()
+        raise NotAuthorizedException("sign-in required")
+    return user
+
+
+async def requires_admin(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Admin pages are for 市视频办 administrators only: 403 for everyone else, 401 as for
+    any page when the session's user is gone.
+
+    Guards run before the handler's dependencies, so the user is read here, by the same
+    rules as `current_user`, in a short session of its own."""
+    async with connection.app.state.database.sessions() as db:
+        user = await signed_in_user(connection, db)
+    if not may_administer(user.role):
+        raise AppError(403, "error.forbidden", code="forbidden")

@@ -4,7 +4,8 @@ A user may use permission P on camera C when C is in use (status 1), C lies in t
 user's region scope (a civil-code prefix), and either the user's department owns C and P
 is among C's default permissions, or the user holds an unexpired grant on C covering P.
 Administrators follow the same rule: they manage, but need grants to watch. Steering a
-camera (`may_control`) also needs a PTZ head.
+camera (`may_control`) also needs a PTZ head; administration (`may_administer`) is decided
+by role alone.
 
 Every decision exists twice: scalar functions for one camera (`may_use`, `may_request`,
 `access_label`) and vectorized ones over `CameraColumns` for the nearby index
@@ -25,6 +26,7 @@ from typing import Any, Literal, Protocol, get_args
 import msgspec
 import numpy as np
 
+from bff.auth.models import Role
 from bff.lib.vocabulary import (
     PERMISSIONS,
     PTZ_CAMERA_TYPES,
@@ -42,7 +44,6 @@ AccessLabel = Literal["may_view", "request", "not_shared", "out_of_scope", "unav
 ACCESS_LABELS: tuple[AccessLabel, ...] = get_args(AccessLabel)
 MAY_VIEW, REQUEST, NOT_SHARED, OUT_OF_SCOPE, UNAVAILABLE = range(len(ACCESS_LABELS))
 
-ROLE_ADMIN = "admin"
 _REQUESTABLE_SHARE = frozenset({ShareAttr.CONDITIONAL, ShareAttr.UNCONDITIONAL})
 
 
@@ -65,7 +66,7 @@ class AccessScope(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def is_admin(self) -> bool:
         """True for platform administrators (they still need grants to watch)."""
-        return self.role == ROLE_ADMIN
+        return may_administer(self.role)
 
 
 class CameraLike(Protocol):
@@ -78,6 +79,12 @@ class CameraLike(Protocol):
     default_perms: Sequence[int]
     share_attr: int
     camera_type: int
+
+
+def may_administer(role: str) -> bool:
+    """True for 市视频办 administrators: they manage the catalogue and users (admin pages).
+    Viewing still follows `may_use` like everyone else's."""
+    return role == Role.ADMIN
 
 
 # --- normalization shared by the scalar and the vectorized path -------------------------

@@ -19,6 +19,7 @@ from litestar.response import Template
 from bff.audit.services import AuditLog
 from bff.auth.departments import DEPARTMENTS
 from bff.auth.deps import provide_access_scope
+from bff.auth.guards import requires_admin
 from bff.auth.policy import AccessScope
 from bff.auth.schemas import SignedInUser
 from bff.catalog.deps import (
@@ -151,11 +152,11 @@ class CatalogImportController(Controller):
     validation outcome row by row."""
 
     dependencies = {"catalog": Provide(provide_catalog, sync_to_thread=False)}
+    guards = [requires_admin]
 
     @get("/admin/catalog/import", name="catalog:import-page")
     async def import_page(self, current_user: SignedInUser) -> Template:
         """The upload form."""
-        require_admin(current_user)
         return Template("pages/catalog/import.html", context={"user": current_user,
                                                               "summary": None})
 
@@ -167,7 +168,6 @@ class CatalogImportController(Controller):
         data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Template:
         """Validate and load the uploaded catalogue, then refresh the in-memory index."""
-        require_admin(current_user)
         upload = data.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise AppError(400, "import.no_file", code="import.no_file")
@@ -192,9 +192,3 @@ class CatalogImportController(Controller):
         return Template("pages/catalog/import.html", context={
             "user": current_user, "summary": summary, "problems": problems,
             "filename": upload.filename})
-
-
-def require_admin(user: SignedInUser) -> None:
-    """Catalogue administration is for 市视频办 administrators only."""
-    if user.role != "admin":
-        raise AppError(403, "error.forbidden", code="forbidden")

@@ -15,6 +15,7 @@ from bff.auth.policy import (
     access_codes,
     access_label,
     access_labels,
+    may_administer,
     may_control,
     may_request,
     may_use,
@@ -117,6 +118,12 @@ def test_administrators_follow_the_same_rule() -> None:
         grants={cam.device_id: frozenset({1})},
     )  # fmt: skip
     assert may_use(with_grant, cam, 1)
+
+
+def test_only_administrators_administer() -> None:
+    assert may_administer("admin")
+    assert not any(may_administer(role) for role in
+                   ("officer", "grid_worker", "duty_staff", "approver", "", "Admin"))
 
 
 def test_only_ptz_cameras_with_permission_4_get_the_pad() -> None:
