@@ -29,8 +29,9 @@ from bff.catalog.deps import (
     provide_map_settings,
     provide_nearby_query,
 )
+from bff.catalog.districts import DISTRICTS
 from bff.catalog.importer import import_catalogue
-from bff.catalog.nearby import COMPASS_EN, COMPASS_ZH
+from bff.catalog.geo import COMPASS_POINTS
 from bff.catalog.schemas import (
     CAMERA_TYPES,
     CameraRecord,
@@ -44,7 +45,6 @@ from bff.catalog.services import CatalogService, radar_points
 from bff.lib.errors import AppError
 from bff.lib.i18n import locale_of, translate
 from bff.lib.settings import MapSettings
-from bff.platform.demo_catalog import DISTRICTS
 
 CATALOG_DEPENDENCIES = {
     "catalog": Provide(provide_catalog, sync_to_thread=False),
@@ -81,7 +81,7 @@ def map_page_config(settings: MapSettings, query: MapQuery, locale: str) -> MapP
         api="/api/cameras/nearby", limit=MAP_LIMIT,
         centre=(settings.centre_lat, settings.centre_lon), start=start,
         max_zoom=settings.max_zoom, tiles=tiles,
-        compass=list(COMPASS_EN if locale == "en" else COMPASS_ZH),
+        compass=[translate(f"compass.{point}", locale) for point in COMPASS_POINTS],
         text={key: translate(key, locale) for key in _MAP_TEXT_KEYS},
     )
 

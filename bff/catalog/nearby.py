@@ -11,7 +11,9 @@ inverted index; because positions are cell-sorted, the walk then visits only can
 Permission filtering uses the vectorized rules of `bff.auth.policy`, so the badge a user
 sees here is the decision every other path makes.
 
-Longitude wrap-around at ±180° is not handled: the catalogue covers one city.
+The sphere's geometry (distance, bearing, how far a cell square reaches) is in
+`bff.catalog.geo`; this module is the index. Longitude wrap-around at ±180° is not
+handled: the catalogue covers one city.
 """
 
 from __future__ import annotations
@@ -37,6 +39,17 @@ from bff.auth.policy import (
     region_mask,
     usable_mask,
 )
+from bff.catalog.geo import (
+    bearings_deg,
+    compass_point,
+    distance_to_box_edge_m,
+    distances_of_terms,
+    has_position,
+    haversine_terms,
+    in_range,
+    term_of_distance,
+)
+from bff.lib.i18n import DEFAULT_LOCALE, translate
 from bff.lib.vocabulary import (
     PERMISSIONS,
     DeviceStatus,
@@ -45,9 +58,6 @@ from bff.lib.vocabulary import (
     normalize_region_prefix,
 )
 
-EARTH_RADIUS_M = 6_371_008.8
-COMPASS_ZH = ("北", "东北", "东", "东南", "南", "西南", "西", "西北")
-COMPASS_EN = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
 MAX_LIMIT = 500
 MAX_TEXT_LENGTH = 100
 
@@ -103,38 +113,13 @@ class NearbyRecord(Protocol):
     longitude: float
 
 
-def compass_label(bearing_deg: float, *, english: bool = False) -> str:
-    """Eight-point compass label of a bearing (0 = 北 north, clockwise)."""
-    index = int(((bearing_deg % 360.0) + 22.5) // 45.0) % 8
-    return (COMPASS_EN if english else COMPASS_ZH)[index]
+def compass_label(bearing_deg: float, locale: str = DEFAULT_LOCALE, *,
+                  english: bool = False) -> str:
+    """Eight-point compass label of a bearing (0 = 北 north, clockwise) in `locale`.
 
-
-def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres between two WGS84 points given in degrees."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
-
-
-def bearing_deg(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Initial bearing in degrees [0, 360) from point 1 to point 2 (0 = north, clockwise)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dl = math.radians(lon2 - lon1)
-    y = math.sin(dl) * math.cos(p2)
-    x = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
-    return math.degrees(math.atan2(y, x)) % 360.0
-
-
-def _has_position(lat: float, lon: float) -> bool:
-    # (0, 0) is what broken catalogue rows carry; no camera of this platform sits there.
-    return (
-        math.isfinite(lat)
-        and math.isfinite(lon)
-        and -90.0 <= lat <= 90.0
-        and -180.0 <= lon <= 180.0
-        and not (lat == 0.0 and lon == 0.0)
-    )
+    `english=True` is the older spelling of `locale="en"`, kept while bff/app.py passes it.
+    """
+    return translate(f"compass.{compass_point(bearing_deg)}", "en" if english else locale)
 
 
 def _ranges_to_indices(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -222,7 +207,7 @@ class NearbyIndex:
         lat_deg = np.fromiter((float(r.latitude) for r in records), np.float64, n)
         lon_deg = np.fromiter((float(r.longitude) for r in records), np.float64, n)
         located = np.fromiter(
-            (_has_position(a, o) for a, o in zip(lat_deg.tolist(), lon_deg.tolist(), strict=True)),
+            (has_position(a, o) for a, o in zip(lat_deg.tolist(), lon_deg.tolist(), strict=True)),
             bool,
             n,
         )
@@ -321,9 +306,7 @@ class NearbyIndex:
         Raises ValueError for coordinates out of range, a negative radius or a malformed
         region.
         """
-        if not (
-            math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180
-        ):
+        if not in_range(lat, lon):
             raise ValueError("lat/lon out of range")
         if radius_m is not None and not radius_m >= 0:
             raise ValueError("radius_m must be non-negative")
@@ -355,7 +338,7 @@ class NearbyIndex:
             positions, hav = self._walk_grid(scope, filters, candidates, query, limit, radius_m)
 
         if radius_m is not None:
-            keep = hav <= _hav_of(radius_m)
+            keep = hav <= term_of_distance(radius_m)
             positions, hav = positions[keep], hav[keep]
         return self._hits(scope, positions, hav, query, limit)
 
@@ -498,9 +481,7 @@ class NearbyIndex:
     def _hav(self, pos: np.ndarray, q: _Point) -> np.ndarray:
         """Haversine term `a` (monotonic in distance): ranking needs no asin or sqrt."""
         a = self._a
-        dlat = a.lat[pos] - q.lat_rad
-        dlon = a.lon[pos] - q.lon_rad
-        return np.sin(dlat * 0.5) ** 2 + q.cos_lat * a.cos_lat[pos] * np.sin(dlon * 0.5) ** 2
+        return haversine_terms(q.lat_rad, q.lon_rad, a.lat[pos], a.lon[pos], a.cos_lat[pos])
 
     def _walk_grid(
         self,
@@ -552,7 +533,7 @@ class NearbyIndex:
             covered = _covered_radius_m(g, cx, cy, half, q)
             if radius_m is not None and covered >= radius_m:
                 break
-            bound = _hav_of(covered)
+            bound = term_of_distance(covered)
             if sum(int(np.count_nonzero(h <= bound)) for h in found_hav) >= limit:
                 break
             half *= 2
@@ -596,12 +577,8 @@ class NearbyIndex:
         ranked = np.lexsort((rows, hav))[:limit]
         positions, hav, rows = positions[ranked], hav[ranked], rows[ranked]
 
-        distance = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(hav, 0.0, 1.0)))
-        lat2 = a.lat[positions]
-        dlon = a.lon[positions] - q.lon_rad
-        y = np.sin(dlon) * np.cos(lat2)
-        x = q.cos_lat * np.sin(lat2) - math.sin(q.lat_rad) * np.cos(lat2) * np.cos(dlon)
-        bearing = np.degrees(np.arctan2(y, x)) % 360.0
+        distance = distances_of_terms(hav)
+        bearing = bearings_deg(q.lat_rad, q.lon_rad, a.lat[positions], a.lon[positions])
         codes = access_codes(scope, a.columns, positions).tolist()
         ids = a.ids[positions].tolist()
         return [
@@ -629,10 +606,6 @@ class _Point:
     @property
     def lon_rad(self) -> float:
         return math.radians(self.lon)
-
-    @property
-    def cos_lat(self) -> float:
-        return math.cos(math.radians(self.lat))
 
 
 class _TextMatch(msgspec.Struct, frozen=True):
@@ -666,14 +639,6 @@ def _clean_text(text: str | None) -> str:
     return cleaned[:MAX_TEXT_LENGTH]
 
 
-def _hav_of(distance_m: float) -> float:
-    """Haversine term of a distance, the inverse of 2R·asin(√a)."""
-    if not math.isfinite(distance_m):
-        return math.inf
-    angle = min(distance_m / EARTH_RADIUS_M, math.pi)
-    return math.sin(angle / 2) ** 2
-
-
 def _covered_radius_m(grid: _Grid, cx: int, cy: int, half: int, q: _Point) -> float:
     """Distance from the query point to the nearest edge of its (unclipped) cell square.
 
@@ -684,15 +649,9 @@ def _covered_radius_m(grid: _Grid, cx: int, cy: int, half: int, q: _Point) -> fl
     east = grid.lon0 + (cx + half + 1) * grid.cell
     south = grid.lat0 + (cy - half) * grid.cell
     north = grid.lat0 + (cy + half + 1) * grid.cell
-    if south <= -90.0 or north >= 90.0:
-        return 0.0  # across a pole longitudes bound nothing: keep growing to the full grid
-    # Distance to a parallel is the latitude difference; to a meridian it is
-    # asin(cos φ · sin Δλ). Both are exact lower bounds for whatever lies beyond the edge.
-    gap_lat = math.radians(min(q.lat - south, north - q.lat))
-    gap_lon = math.radians(min(q.lon - west, east - q.lon))
-    gap_lon = math.asin(q.cos_lat * math.sin(min(gap_lon, math.pi / 2)))
-    # A hair of margin against rounding in the comparisons that follow.
-    return max(0.0, min(gap_lat, gap_lon) * EARTH_RADIUS_M * 0.999)
+    # Across a pole the bound is 0: the walk keeps growing to the full grid. A hair of
+    # margin against rounding in the comparisons that follow.
+    return 0.999 * distance_to_box_edge_m(q.lat, q.lon, south, north, west, east)
 
 
 def _choose_grid(lat: np.ndarray, lon: np.ndarray, cell_deg: float | None) -> _Grid:

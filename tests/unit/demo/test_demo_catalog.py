@@ -21,7 +21,7 @@ from bff.catalog.gbt28181 import (
     is_valid_civil_code,
     network_digit_agrees,
 )
-from bff.catalog.nearby import haversine_m
+from bff.catalog.geo import haversine_m
 from bff.catalog.schemas import (
     CAMERA_TYPES,
     CODECS,
