@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import tempfile
 import zipfile
 from pathlib import Path
@@ -182,13 +181,11 @@ class CatalogImportController(Controller):
                 summary = await import_catalogue(state.database, source, report)
             except (ValueError, OSError, zipfile.BadZipFile) as exc:
                 raise AppError(400, "import.unreadable", code="import.unreadable") from exc
-            with open(report, encoding="utf-8-sig", newline="") as handle:
-                problems = [row for row in csv.DictReader(handle) if row["原因代码"]][:200]
         await catalog.load()
         await audit.record("catalog.import", actor_id=current_user.id, actor=current_user.username,
                            target=upload.filename[:64],
                            detail={"imported": summary.imported, "flagged": summary.flagged,
                                    "refused": summary.refused})
         return Template("pages/catalog/import.html", context={
-            "user": current_user, "summary": summary, "problems": problems,
+            "user": current_user, "summary": summary, "problems": summary.problems[:200],
             "filename": upload.filename})

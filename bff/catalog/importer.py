@@ -25,7 +25,8 @@ from typing import Literal
 import msgspec
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bff.catalog.gbt28181 import FLAG_MESSAGES_ZH, check_civil_code
+from bff.catalog.districts import DISTRICTS, district_of
+from bff.catalog.gbt28181 import check_civil_code
 from bff.catalog.models import Camera
 from bff.catalog.schemas import (
     CAMERA_TYPES,
@@ -39,8 +40,8 @@ from bff.catalog.schemas import (
 )
 from bff.catalog.services import camera_row
 from bff.lib.db import Database, utcnow
+from bff.lib.i18n import DEFAULT_LOCALE, translate
 from bff.lib.vocabulary import PERMISSIONS
-from bff.platform.demo_catalog import DISTRICTS, district_of
 
 # Appendix-5 vendor codes (设备厂商): 1 海康威视 … 17 高新兴, 99 其他.
 VENDORS = frozenset(set(range(1, 18)) | {99})
@@ -142,37 +143,36 @@ SHANWEI_BBOX = (
     max(d.bbox[3] for d in DISTRICTS),
 )
 
-REASON_MESSAGES_ZH: Mapping[str, str] = MappingProxyType(
-    {
-        "missing": "必填项为空",
-        "enum": "取值不在规定范围内",
-        "not_number": "应填写数字",
-        "too_long": "内容超过最大长度",
-        "bad_format": "格式不正确",
-        "out_of_range": "数值超出有效范围",
-        "duplicate": "设备编码与本文件前面的行重复",
-        "outside_area": "经纬度不在该行政区划范围内",
-        "civil_code": "行政区划代码无效",
-    }
-)
-
 Status = Literal["ok", "flagged", "refused"]
-STATUS_ZH: Mapping[str, str] = MappingProxyType(
-    {"ok": "导入", "flagged": "导入（需核查）", "refused": "拒绝"}
-)
+"""How a row ended; its text is the message catalogue's `import.row.<status>`."""
 
 
-class Reason(msgspec.Struct, frozen=True):
-    """Why a row was flagged or refused: a short code, the field, a Chinese message."""
+class Reason(msgspec.Struct, frozen=True, kw_only=True):
+    """Why a row was flagged or refused: a short code, the field, and the catalogue text
+    that explains it (`message_key` filled with `params`, e.g. the cell as found)."""
 
     code: str
     field: str | None
-    message: str
+    message_key: str
+    params: dict[str, str | int] = {}
 
     @property
     def key(self) -> str:
         """Stable short form for reports and tests, e.g. `missing:name`, `duplicate`."""
         return f"{self.code}:{self.field}" if self.field else self.code
+
+    def text(self, locale: str = DEFAULT_LOCALE) -> str:
+        """The reason in `locale`, after the column's header when it concerns one."""
+        reason = translate(self.message_key, locale, **self.params)
+        if self.field not in HEADERS:
+            return reason
+        return translate("import.reason.in_field", locale, field=HEADERS[self.field],
+                         reason=reason)
+
+    @property
+    def message(self) -> str:
+        """The reason in Chinese, as the report (under the plan's Chinese headers) says it."""
+        return self.text()
 
 
 class RowResult(msgspec.Struct, kw_only=True):
@@ -195,6 +195,8 @@ class ImportSummary(msgspec.Struct, kw_only=True):
     flagged: int
     refused: int
     report_path: str | None = None
+    problems: list[RowResult] = []
+    """The flagged and refused rows in sheet order, with their reasons."""
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -280,10 +282,12 @@ def _normalise(row: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
-def _reason(code: str, field: str | None = None, detail: str = "") -> Reason:
-    label = f"{HEADERS[field]}：" if field in HEADERS else ""
-    message = f"{label}{REASON_MESSAGES_ZH.get(code, code)}"
-    return Reason(code=code, field=field, message=f"{message}（{detail}）" if detail else message)
+def _reason(code: str, field: str | None = None, value: str | None = None,
+            **params: str | int) -> Reason:
+    """A reason whose text is `import.reason.<code>`; `value` is the offending cell."""
+    if value is not None:
+        params["value"] = value
+    return Reason(code=code, field=field, message_key=f"import.reason.{code}", params=params)
 
 
 def _parse_int(text: str) -> int | None:
@@ -328,7 +332,7 @@ def validate_row(
             continue
         limit = _MAX_LENGTH.get(field)
         if limit is not None and len(text) > limit:
-            refusals.append(_reason("too_long", field, f"最多{limit}个字符"))
+            refusals.append(_reason("too_long", field, limit=limit))
             continue
         if field in _INT_ENUMS:
             number = _parse_int(text)
@@ -395,10 +399,7 @@ def validate_row(
     if device_id and seen is not None:
         first = seen.get(device_id)
         if first is not None:
-            refusals.append(
-                Reason(code="duplicate", field=None,
-                       message=f"设备编码与第{first}行重复，本行未导入")
-            )
+            refusals.append(_reason("duplicate", line=first))
         else:
             seen[device_id] = line_no
 
@@ -410,12 +411,12 @@ def validate_row(
     record.code_flags = camera_row(record)["code_flags"]  # type: ignore[assignment]
     for flag in record.code_flags:
         flags.append(Reason(code=f"code_{flag}", field="device_id",
-                            message=f"设备编码：{FLAG_MESSAGES_ZH.get(flag, flag)}"))
+                            message_key=f"code_flag.{flag}"))
     district = district_of(record.civil_code)
     min_lon, min_lat, max_lon, max_lat = district.bbox if district else SHANWEI_BBOX
     if not (min_lon <= record.longitude <= max_lon and min_lat <= record.latitude <= max_lat):
         area = district.full_name if district else "汕尾市"
-        flags.append(_reason("outside_area", "longitude", f"不在{area}范围内"))
+        flags.append(_reason("outside_area", "longitude", area=area))
     return RowResult(line=line_no, device_id=device_id, status="flagged" if flags else "ok",
                      reasons=flags, record=record)
 
@@ -448,14 +449,16 @@ async def _upsert(database: Database, rows: list[dict[str, object]]) -> None:
 
 
 def write_report(results: list[RowResult], report_path: str | Path) -> None:
+    # The report goes back to departments beside their sheet: in Chinese, like its headers.
+    separator = translate("text.list_separator", DEFAULT_LOCALE)
     # utf-8-sig: Excel on Chinese Windows only detects UTF-8 when the BOM is there.
     with open(report_path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["行号", "设备编码", "状态", "原因代码", "原因"])
         for result in results:
-            writer.writerow([result.line, result.device_id, STATUS_ZH[result.status],
-                             " ".join(result.codes),
-                             "；".join(r.message for r in result.reasons)])
+            status = translate(f"import.row.{result.status}", DEFAULT_LOCALE)
+            writer.writerow([result.line, result.device_id, status, " ".join(result.codes),
+                             separator.join(r.message for r in result.reasons)])
 
 
 async def import_catalogue(
@@ -480,6 +483,7 @@ async def import_catalogue(
         flagged=sum(r.status == "flagged" for r in results),
         refused=sum(r.status == "refused" for r in results),
         report_path=str(report),
+        problems=[r for r in results if r.reasons],
     )
 
 
