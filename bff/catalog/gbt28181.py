@@ -151,42 +151,10 @@ NETWORK_DIGITS_FOR_ACCESS_NETWORK: Mapping[int, frozenset[str]] = MappingProxyTy
     }
 )
 
-FLAG_MESSAGES_ZH: Mapping[str, str] = MappingProxyType(
-    {
-        "length": "设备编码不是20位",
-        "non_digit": "设备编码含有0–9以外的字符",
-        "province": "省级编号不是有效的GB/T 2260省级代码",
-        "city": "市级编号无效（该省无此地市，或省级以下编号未按规则补0）",
-        "district": "区县编号无效（该市无此区县，或市级以下编号未按规则补0）",
-        "civil_mismatch": "编码的行政区划与设备安装地行政区划不一致",
-        "industry": "行业编码不在表3范围内（应为00–11或40–59）",
-        "type": "类型编码未定义（应为111–999中的类型）",
-        "not_camera": "类型编码不是视频采集前端设备（如131摄像机、132网络摄像机、121视频卡口）",
-        "network": "网络标识无效（应为0–8，9为预留）",
-        # Set by catalogue sync (bff.catalog.sync), not by the code rules above.
-        "not_in_catalogue": "平台上有此摄像机，但资源目录未登记（共享属性、权限待补录）",
-        "no_position": "平台未提供经纬度，暂不在附近列表中显示",
-    }
-)
-
-FLAG_MESSAGES_EN: Mapping[str, str] = MappingProxyType(
-    {
-        "length": "device code is not 20 characters long",
-        "non_digit": "device code contains characters other than 0-9",
-        "province": "province part is not a GB/T 2260 province code",
-        "city": "city part is invalid (no such prefecture, or not zero-padded)",
-        "district": "district part is invalid (no such county, or not zero-padded)",
-        "civil_mismatch": "civil code in the device code differs from the install location",
-        "industry": "industry code is outside table 3 (00-11 or 40-59)",
-        "type": "type code is undefined (must be one of 111-999)",
-        "not_camera": "type code is not a picture-capturing front-end device (131, 132, 121 …)",
-        "network": "network id is invalid (0-8; 9 is reserved)",
-        # Set by catalogue sync (bff.catalog.sync), not by the code rules above.
-        "not_in_catalogue": "on the platform but not in the city catalogue (sharing and "
-        "permissions still to be registered)",
-        "no_position": "the platform gives no coordinates; not shown among nearby cameras",
-    }
-)
+CODE_FLAGS = ("length", "non_digit", "province", "city", "district", "civil_mismatch",
+              "industry", "type", "not_camera", "network")
+"""What `check_device_code` may find wrong, as codes; their texts are the message
+catalogue's `code_flag.<flag>` (bff.lib.i18n)."""
 
 CIVIL_FLAGS = ("length", "non_digit", "province", "city", "district")
 SYNC_FLAGS = ("not_in_catalogue", "no_position")
@@ -274,7 +242,7 @@ def check_device_code(
     `camera` (default) also requires a picture-capturing front-end type; pass False for
     platform or user codes. `civil_code`, when given, is the install location's civil
     code: the code's centre must be that area or one containing it (a city-level centre
-    may number county cameras). Flags are the keys of `FLAG_MESSAGES_ZH`/`_EN`.
+    may number county cameras). Flags are codes of `CODE_FLAGS`.
     """
     flags: list[str] = []
     if len(code) != CODE_LENGTH:

@@ -15,11 +15,10 @@ from bff.auth.deps import provide_access_scope
 from bff.auth.policy import AccessScope, may_control, may_use
 from bff.auth.schemas import SignedInUser
 from bff.catalog.deps import provide_camera, provide_catalog
-from bff.catalog.gbt28181 import FLAG_MESSAGES_EN, FLAG_MESSAGES_ZH
 from bff.catalog.schemas import CameraRecord
 from bff.catalog.services import CatalogService
 from bff.lib.errors import AppError
-from bff.lib.i18n import locale_of
+from bff.lib.i18n import locale_of, translate
 from bff.lib.vocabulary import OnlineState, Permission
 from bff.webrtc.deps import provide_registry
 from bff.webrtc.errors import InvalidOffer, TooManyStreams, UpstreamUnavailable
@@ -45,10 +44,10 @@ class LiveController(Controller):
                         registry: PeerRegistry) -> Template:
         """Camera detail with the live player (the player starts only when allowed) and,
         for a PTZ camera the user may control (permission 4), the PTZ pad."""
-        messages = FLAG_MESSAGES_EN if locale_of(request) == "en" else FLAG_MESSAGES_ZH
+        locale = locale_of(request)
         return Template("pages/webrtc/live.html", context={
             "user": current_user, "camera": catalog.summary(camera, access), "record": camera,
-            "flag_messages": [messages.get(f, f) for f in camera.code_flags],
+            "flag_messages": [translate(f"code_flag.{f}", locale) for f in camera.code_flags],
             "ice_servers_json": msgspec.json.encode(registry.ice_servers).decode(),
             "ptz_pad": camera.online == OnlineState.ONLINE and may_control(access, camera),
         })

@@ -14,11 +14,11 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import delete, insert, select
 
 from bff.app import create_app
-from bff.catalog.gbt28181 import FLAG_MESSAGES_ZH
 from bff.catalog.models import Camera
 from bff.catalog.schemas import CameraRecord
 from bff.catalog.services import record_of
 from bff.catalog.sync import sync_catalogue
+from bff.lib.i18n import translate
 from bff.lib.settings import PlatformSettings, Settings, WvpSettings
 from bff.platform.wvp import WvpPlatform
 from tests.helpers import api_headers, sign_in
@@ -132,7 +132,7 @@ async def test_app_syncs_the_catalogue_from_wvp(settings: Settings, double: WvpD
         page = await client.get(f"/cameras/{NEW_UNLOCATED}")
         assert page.status_code == 200
         for flag in ("not_in_catalogue", "no_position"):
-            assert FLAG_MESSAGES_ZH[flag] in page.text
+            assert translate(f"code_flag.{flag}") in page.text
 
     after = await catalogue_rows(db, *codes, NEW_LOCATED, NEW_UNLOCATED)
     merged = after[renamed.device_id]
