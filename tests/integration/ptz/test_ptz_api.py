@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from bff.audit.models import AuditEvent
 from bff.audit.services import AuditLog
-from bff.catalog.schemas import PTZ_CAMERA_TYPES, CameraRecord
+from bff.catalog.schemas import CameraRecord
 from bff.lib.settings import PtzSettings, Settings
+from bff.lib.vocabulary import PTZ_CAMERA_TYPES
 from bff.platform.base import PlatformTimeout, PlatformUnavailable, PtzCommand
 from bff.demo.catalogue import generate_demo_catalogue
 from tests.conftest import TEST_CAMERAS
