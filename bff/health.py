@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import msgspec
 from litestar import get
-from litestar.datastructures import State
 from sqlalchemy import text
+
+from bff.catalog.services import CatalogService
+from bff.lib.db import Database
+from bff.lib.stores import Stores
+from bff.webrtc.registry import PeerRegistry
 
 
 class Health(msgspec.Struct, kw_only=True):
@@ -19,22 +23,22 @@ class Health(msgspec.Struct, kw_only=True):
 
 
 @get("/health", name="health", exclude_from_csrf=True, cache=False)
-async def health(state: State) -> Health:
+async def health(database: Database, stores: Stores, catalog: CatalogService,
+                 peer_registry: PeerRegistry) -> Health:
     """200 with the state of the database, Redis, the catalogue and open streams."""
-    database = "ok"
+    database_state = "ok"
     try:
-        async with state.database.sessions() as session:
+        async with database.sessions() as session:
             await session.execute(text("SELECT 1"))
     except Exception:  # noqa: BLE001 - any failure means "not ok", reported not raised
-        database = "unavailable"
+        database_state = "unavailable"
     redis = "not used"
-    if state.stores.redis is not None:
+    if stores.redis is not None:
         try:
-            await state.stores.redis.ping()
+            await stores.redis.ping()
             redis = "ok"
         except Exception:  # noqa: BLE001 - reported, not raised
             redis = "unavailable"
-    healthy = database == "ok" and redis != "unavailable"
-    return Health(status="ok" if healthy else "degraded", database=database, redis=redis,
-                  cameras=state.catalog.size, streams=state.peer_registry.open_count,
-                  version="0.1.0")
+    healthy = database_state == "ok" and redis != "unavailable"
+    return Health(status="ok" if healthy else "degraded", database=database_state, redis=redis,
+                  cameras=catalog.size, streams=peer_registry.open_count, version="0.1.0")

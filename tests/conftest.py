@@ -163,7 +163,7 @@ async def client(app: Litestar) -> AsyncIterator[AsyncTestClient]:
 @pytest.fixture
 async def db(settings: Settings) -> AsyncIterator[object]:
     """The test's own connection to the app's database. The test client runs the app on
-    another event loop, so tests must not borrow `app.state.database`."""
+    another event loop, so tests must not borrow `app.state.services.database`."""
     from bff.lib.db import create_database
 
     database = create_database(settings.database)

@@ -6,17 +6,16 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.di import Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bff.auth.deps import provide_auth_service
+from bff.auth.errors import AUTH_ERRORS, SignInRefused
 from bff.auth.guards import SESSION_EPOCH_KEY, SESSION_USER_KEY, requires_sign_in
 from bff.auth.schemas import LoginForm, SignedInUser
 from bff.auth.services import AuthService
-from bff.lib.errors import AppError
+from bff.lib.errors import answer_of
 from bff.lib.i18n import locale_of, translate
 from bff.lib.sessions import ROTATE_SESSION_KEY
 
@@ -30,8 +29,6 @@ def _safe_next(target: str | None) -> str:
 
 class AuthController(Controller):
     """Sign-in form, sign-in and sign-out."""
-
-    dependencies = {"auth_service": Provide(provide_auth_service, sync_to_thread=False)}
 
     @get("/login", name="auth:login-page")
     async def login_page(self, request: Request, next: str | None = None) -> Template:
@@ -54,8 +51,11 @@ class AuthController(Controller):
         client = request.client.host if request.client else "unknown"
         try:
             user = await auth_service.sign_in(db_session, form.username, form.password, client)
-        except AppError as exc:
-            return self._form_error(request, exc.message_key, exc.status_code, form.next, **exc.params)
+        except SignInRefused as exc:
+            answer = answer_of(AUTH_ERRORS, exc)
+            assert answer is not None  # the table names every refusal
+            return self._form_error(request, answer.code, answer.status, form.next,
+                                    **answer.params)
         request.set_session({SESSION_USER_KEY: user.id,
                              SESSION_EPOCH_KEY: await auth_service.session_epoch(user.id),
                              ROTATE_SESSION_KEY: True})

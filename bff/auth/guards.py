@@ -3,15 +3,18 @@ administrator."""
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bff.auth.errors import AdministratorsOnly
 from bff.auth.policy import may_administer
 from bff.auth.schemas import SignedInUser
 from bff.auth.services import AuthService, load_signed_in_user
-from bff.lib.errors import AppError
+from bff.lib.db import Database
 
 SESSION_USER_KEY = "user_id"
 SESSION_EPOCH_KEY = "epoch"
@@ -24,14 +27,26 @@ def requires_sign_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         raise NotAuthorizedException("sign-in required")
 
 
-async def signed_in_user(connection: ASGIConnection, db: AsyncSession) -> SignedInUser:
+class GuardServices(Protocol):
+    """What guards take from the app's services (`bff.services.Services`, kept on the app
+    state): guards run before dependency injection."""
+
+    auth_service: AuthService
+    database: Database
+
+
+def _services(connection: ASGIConnection) -> GuardServices:
+    return connection.app.state.services  # type: ignore[no-any-return]
+
+
+async def signed_in_user(connection: ASGIConnection, db: AsyncSession,
+                         auth_service: AuthService) -> SignedInUser:
     """The session's user, re-read from the database so a deactivated account stops at
     once; a session from before "sign out everywhere" is refused. A refusal clears the
     session and raises 401."""
     session = connection.session or {}
     user_id = session.get(SESSION_USER_KEY)
     user = await load_signed_in_user(db, user_id) if isinstance(user_id, int) else None
-    auth_service: AuthService = connection.app.state.auth_service
     if user is not None and (session.get(SESSION_EPOCH_KEY)
                              != await auth_service.session_epoch(user.id)):
         user = None
@@ -47,7 +62,8 @@ async def requires_admin(connection: ASGIConnection, _: BaseRouteHandler) -> Non
 
     Guards run before the handler's dependencies, so the user is read here, by the same
     rules as `current_user`, in a short session of its own."""
-    async with connection.app.state.database.sessions() as db:
-        user = await signed_in_user(connection, db)
+    services = _services(connection)
+    async with services.database.sessions() as db:
+        user = await signed_in_user(connection, db, services.auth_service)
     if not may_administer(user.role):
-        raise AppError(403, "error.forbidden", code="forbidden")
+        raise AdministratorsOnly()

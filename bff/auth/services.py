@@ -12,12 +12,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bff.audit.services import AuditAction, AuditLog
+from bff.auth.errors import SignInRefused
 from bff.auth.models import Department, Grant, User
 from bff.auth.passwords import verify_password
 from bff.auth.policy import AccessScope
 from bff.auth.schemas import SignedInUser
 from bff.lib.db import utcnow
-from bff.lib.errors import AppError
 from bff.lib.settings import AuthSettings
 
 log = logging.getLogger(__name__)
@@ -39,14 +39,13 @@ class AuthService:
 
     async def sign_in(self, db: AsyncSession, username: str, password: str,
                       client: str) -> SignedInUser:
-        """Return the user when the credentials are right; raise AppError otherwise."""
+        """Return the user when the credentials are right; raise `SignInRefused` otherwise."""
         key = f"login-failures:{username.lower()}"
         failures = int(await self._store.get(key) or 0)
         if failures >= self._settings.max_failed_logins:
             await self._audit.record(AuditAction.SIGN_IN_FAILED, actor_id=None, actor=username,
                                      detail={"reason": "locked", "client": client})
-            raise AppError(429, "auth.locked", code="auth.locked",
-                           minutes=max(1, self._settings.lockout_s // 60))
+            raise SignInRefused("locked", minutes=max(1, self._settings.lockout_s // 60))
         user = await db.scalar(select(User).where(User.username == username))
         async with self._checking:
             matches = await asyncio.to_thread(
@@ -57,7 +56,7 @@ class AuthService:
                                      actor=username, detail={"reason": "credentials",
                                                              "client": client})
             log.info("sign-in failed for %s from %s", username, client)
-            raise AppError(401, "auth.invalid_credentials", code="auth.invalid_credentials")
+            raise SignInRefused("invalid_credentials")
         await self._store.delete(key)
         await self._audit.record(AuditAction.SIGN_IN, actor_id=user.id, actor=user.username,
                                  detail={"client": client})

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import tempfile
-import zipfile
-from pathlib import Path
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.datastructures import State, UploadFile
+from litestar.datastructures import UploadFile
 from litestar.di import Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Template
 
-from bff.audit.services import AuditLog
+from bff.audit.services import AuditAction, AuditLog
 from bff.auth.departments import DEPARTMENTS
 from bff.auth.deps import provide_access_scope
 from bff.auth.guards import requires_admin
@@ -23,13 +20,11 @@ from bff.auth.policy import AccessScope
 from bff.auth.schemas import SignedInUser
 from bff.catalog.deps import (
     provide_camera,
-    provide_catalog,
     provide_map_query,
-    provide_map_settings,
     provide_nearby_query,
 )
 from bff.catalog.districts import DISTRICTS
-from bff.catalog.importer import import_catalogue
+from bff.catalog.errors import ImportRefused
 from bff.catalog.geo import COMPASS_POINTS
 from bff.catalog.schemas import (
     CAMERA_TYPES,
@@ -41,21 +36,14 @@ from bff.catalog.schemas import (
     NearbyQuery,
 )
 from bff.catalog.services import CatalogService, radar_points
-from bff.lib.errors import AppError
 from bff.lib.i18n import locale_of, translate
 from bff.lib.settings import MapSettings
 
-CATALOG_DEPENDENCIES = {
-    "catalog": Provide(provide_catalog, sync_to_thread=False),
-    "access": Provide(provide_access_scope),
-}
+CATALOG_DEPENDENCIES = {"access": Provide(provide_access_scope)}
 
 QUERY_DEPENDENCY = {"nearby_query": Provide(provide_nearby_query, sync_to_thread=False)}
 
-MAP_DEPENDENCIES = {
-    "map_settings": Provide(provide_map_settings, sync_to_thread=False),
-    "map_query": Provide(provide_map_query, sync_to_thread=False),
-}
+MAP_DEPENDENCIES = {"map_query": Provide(provide_map_query, sync_to_thread=False)}
 
 MAP_LIMIT = 100
 """Cameras the map asks for around a position (the list shows 50; a map holds more)."""
@@ -150,7 +138,6 @@ class CatalogImportController(Controller):
     """目录导入 for platform administrators: upload an appendix-5 CSV/XLSX, see the
     validation outcome row by row."""
 
-    dependencies = {"catalog": Provide(provide_catalog, sync_to_thread=False)}
     guards = [requires_admin]
 
     @get("/admin/catalog/import", name="catalog:import-page")
@@ -163,26 +150,15 @@ class CatalogImportController(Controller):
           request_max_body_size=64 * 1024 * 1024)
     async def import_file(
         self, current_user: SignedInUser, catalog: CatalogService, audit: AuditLog,
-        state: State,
         data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Template:
         """Validate and load the uploaded catalogue, then refresh the in-memory index."""
         upload = data.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
-            raise AppError(400, "import.no_file", code="import.no_file")
-        suffix = Path(upload.filename).suffix.lower()
-        if suffix not in {".csv", ".xlsx"}:
-            raise AppError(400, "import.bad_type", code="import.bad_type")
-        with tempfile.TemporaryDirectory(prefix="bff-import-") as folder:
-            source = Path(folder) / f"upload{suffix}"
-            source.write_bytes(await upload.read())
-            report = Path(folder) / "report.csv"
-            try:
-                summary = await import_catalogue(state.database, source, report)
-            except (ValueError, OSError, zipfile.BadZipFile) as exc:
-                raise AppError(400, "import.unreadable", code="import.unreadable") from exc
-        await catalog.load()
-        await audit.record("catalog.import", actor_id=current_user.id, actor=current_user.username,
+            raise ImportRefused("no_file")
+        summary = await catalog.import_upload(upload.filename, await upload.read())
+        await audit.record(AuditAction.CATALOG_IMPORT, actor_id=current_user.id,
+                           actor=current_user.username,
                            target=upload.filename[:64],
                            detail={"imported": summary.imported, "flagged": summary.flagged,
                                    "refused": summary.refused})

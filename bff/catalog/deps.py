@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 from litestar import Request
-from litestar.datastructures import State
 
+from bff.catalog.errors import CameraNotFound
 from bff.catalog.schemas import CameraRecord, MapQuery, NearbyQuery
 from bff.catalog.services import CatalogService
-from bff.lib.errors import AppError
-from bff.lib.settings import MapSettings
 from bff.lib.validation import parse_query
-
-
-def provide_catalog(state: State) -> CatalogService:
-    return state.catalog
 
 
 def provide_camera(device_id: str, catalog: CatalogService) -> CameraRecord:
@@ -22,7 +16,7 @@ def provide_camera(device_id: str, catalog: CatalogService) -> CameraRecord:
     decision, made by each handler for what it does."""
     record = catalog.get(device_id)
     if record is None:
-        raise AppError(404, "camera.not_found", code="camera.not_found")
+        raise CameraNotFound(device_id)
     return record
 
 
@@ -33,6 +27,3 @@ def provide_nearby_query(request: Request) -> NearbyQuery:
 def provide_map_query(request: Request) -> MapQuery:
     return parse_query(request, MapQuery)
 
-
-def provide_map_settings(state: State) -> MapSettings:
-    return state.map_settings

@@ -28,6 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from bff.catalog.districts import DISTRICTS, district_of
 from bff.catalog.gbt28181 import check_civil_code
 from bff.catalog.models import Camera
+from bff.catalog.rows import camera_row
 from bff.catalog.schemas import (
     CAMERA_TYPES,
     CODECS,
@@ -38,7 +39,6 @@ from bff.catalog.schemas import (
     STATUSES,
     CameraRecord,
 )
-from bff.catalog.services import camera_row
 from bff.lib.db import Database, utcnow
 from bff.lib.i18n import DEFAULT_LOCALE, translate
 from bff.lib.vocabulary import PERMISSIONS

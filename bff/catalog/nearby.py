@@ -113,13 +113,9 @@ class NearbyRecord(Protocol):
     longitude: float
 
 
-def compass_label(bearing_deg: float, locale: str = DEFAULT_LOCALE, *,
-                  english: bool = False) -> str:
-    """Eight-point compass label of a bearing (0 = 北 north, clockwise) in `locale`.
-
-    `english=True` is the older spelling of `locale="en"`, kept while bff/app.py passes it.
-    """
-    return translate(f"compass.{compass_point(bearing_deg)}", "en" if english else locale)
+def compass_label(bearing_deg: float, locale: str = DEFAULT_LOCALE) -> str:
+    """Eight-point compass label of a bearing (0 = 北 north, clockwise) in `locale`."""
+    return translate(f"compass.{compass_point(bearing_deg)}", locale)
 
 
 def _ranges_to_indices(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:

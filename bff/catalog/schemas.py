@@ -8,8 +8,14 @@ import msgspec
 
 from bff.auth.policy import AccessLabel
 from bff.lib.schemas import Schema
-from bff.lib.vocabulary import CameraType, DeviceStatus, OnlineState, ShareAttr
-from bff.lib.vocabulary import PERMISSIONS, PTZ_CAMERA_TYPES  # noqa: F401 - re-exported, below
+from bff.lib.vocabulary import (  # noqa: F401 - re-exported, below
+    PERMISSIONS,
+    PTZ_CAMERA_TYPES,
+    CameraType,
+    DeviceStatus,
+    OnlineState,
+    ShareAttr,
+)
 
 # Enumerations of appendix 5 that the importer validates; the values are the codes the
 # platform uses. Those the policy also reads are defined in `bff.lib.vocabulary`.

@@ -7,7 +7,10 @@ import asyncio
 import gc
 import logging
 import math
+import tempfile
+import zipfile
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import msgspec
 from sqlalchemy import func, select
@@ -15,29 +18,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bff.auth.departments import DEPARTMENTS
 from bff.auth.policy import AccessLabel, AccessScope, access_label, may_use
-from bff.catalog.gbt28181 import check_device_code
+from bff.catalog.errors import ImportRefused
+from bff.catalog.importer import ImportSummary, import_catalogue
 from bff.catalog.models import Camera
 from bff.catalog.nearby import NearbyIndex
+from bff.catalog.rows import record_from_mapping
 from bff.catalog.schemas import CameraRecord, CameraSummary, NearbyQuery
 from bff.lib.db import Database
 from bff.lib.periodic import repeat_every
 from bff.lib.vocabulary import PERMISSIONS, PTZ_CAMERA_TYPES, OnlineState, Permission
 
 log = logging.getLogger(__name__)
-
-_RECORD_FIELDS = tuple(f for f in CameraRecord.__struct_fields__)
-
-
-def camera_row(record: CameraRecord) -> dict[str, object]:
-    """Table row of a catalogue record; the code flags are always recomputed here."""
-    row = msgspec.structs.asdict(record)
-    row["code_flags"] = check_device_code(record.device_id, civil_code=record.civil_code)
-    return row
-
-
-def record_of(camera: Camera) -> CameraRecord:
-    return CameraRecord(**{name: getattr(camera, name) for name in _RECORD_FIELDS})
-
 
 _LOAD_CHUNK = 2_000
 
@@ -49,8 +40,7 @@ def _build_catalogue(rows: list[Mapping[str, object]]
     collecting = gc.isenabled()
     gc.disable()
     try:
-        records = [CameraRecord(**{name: row[name] for name in _RECORD_FIELDS})
-                   for row in rows]
+        records = [record_from_mapping(row) for row in rows]
         return {r.device_id: r for r in records}, NearbyIndex.build(records)
     finally:
         if collecting:
@@ -71,6 +61,24 @@ class CatalogService:
         self._index: NearbyIndex | None = None
         self._fingerprint: tuple[object, ...] | None = None
         self._loaded_before = False
+
+    async def import_upload(self, filename: str, content: bytes) -> ImportSummary:
+        """Validate and load an uploaded appendix-5 catalogue (CSV or XLSX), then reload
+        the in-memory catalogue. `ImportRefused` when the file cannot be imported at all;
+        row problems are in the summary."""
+        suffix = Path(filename).suffix.lower()
+        if suffix not in {".csv", ".xlsx"}:
+            raise ImportRefused("bad_type")
+        with tempfile.TemporaryDirectory(prefix="bff-import-") as folder:
+            source = Path(folder) / f"upload{suffix}"
+            source.write_bytes(content)
+            try:
+                summary = await import_catalogue(self._database, source,
+                                                 Path(folder) / "report.csv")
+            except (ValueError, OSError, zipfile.BadZipFile) as exc:
+                raise ImportRefused("unreadable") from exc
+        await self.load()
+        return summary
 
     async def load(self) -> int:
         """(Re)build the in-memory catalogue from the database; return its size.

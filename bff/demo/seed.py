@@ -16,8 +16,8 @@ from bff.auth.departments import seed_departments
 from bff.auth.models import Role, User
 from bff.auth.passwords import hash_password
 from bff.catalog.models import Camera
+from bff.catalog.rows import camera_row
 from bff.catalog.schemas import CameraRecord
-from bff.catalog.services import camera_row
 from bff.lib.db import Database
 
 log = logging.getLogger(__name__)

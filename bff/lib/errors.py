@@ -39,13 +39,15 @@ class DomainError(Exception):
 
 
 class ErrorAnswer(NamedTuple):
-    """How one domain exception answers: status, stable code (also the message key of the
-    translation catalogue), message parameters and extra headers."""
+    """How one domain exception answers: status, stable code for clients, message
+    parameters, extra headers, and the catalogue key of the message when it is not the
+    code."""
 
     status: int
     code: str
     params: Mapping[str, Any] = {}
     headers: Mapping[str, str] = {}
+    message_key: str | None = None
 
 
 ErrorTable = Mapping[type[Exception], Callable[[Any], ErrorAnswer]]
@@ -94,8 +96,8 @@ def _message_of(request: Request, exc: Exception,
     locale = locale_of(request)
     answer = answer_of(table, exc)
     if answer is not None:
-        return (answer.status, answer.code, translate(answer.code, locale, **answer.params),
-                answer.headers)
+        message = translate(answer.message_key or answer.code, locale, **answer.params)
+        return answer.status, answer.code, message, answer.headers
     headers = getattr(exc, "headers", None) or {}
     return (*_framework_message(exc, locale), headers)
 

@@ -36,7 +36,6 @@ import math
 import time
 import uuid
 from datetime import timedelta
-from typing import Literal
 
 import msgspec
 from litestar.stores.base import Store
@@ -50,6 +49,7 @@ from bff.lib.ratelimit import RateLimiter
 from bff.lib.settings import PtzSettings
 from bff.lib.vocabulary import PTZ_CAMERA_TYPES, OnlineState
 from bff.platform.base import Platform, PlatformError, PlatformTimeout, PtzCommand, PtzMove
+from bff.ptz.errors import PtzBusy, PtzPlatformFailed, PtzRateLimited, PtzRefused
 from bff.ptz.moving import MovingCameras
 from bff.ptz.schemas import PtzRequest, PtzResult
 
@@ -58,41 +58,6 @@ log = logging.getLogger(__name__)
 STOP = PtzMove(command=PtzCommand.STOP, pan_speed=0, tilt_speed=0, zoom_speed=0)
 _SAFETY_STOP_ATTEMPTS = 3
 _SAFETY_STOP_RETRY_S = 1.0
-
-RefusalReason = Literal["not_ptz", "forbidden", "offline"]
-
-
-class PtzRefused(Exception):
-    """The command is not allowed: no PTZ head, no permission 4, or camera offline."""
-
-    def __init__(self, reason: RefusalReason) -> None:
-        super().__init__(reason)
-        self.reason: RefusalReason = reason
-
-
-class PtzRateLimited(Exception):
-    """The user sent more commands than the rate limit allows."""
-
-    def __init__(self, retry_after_s: float) -> None:
-        super().__init__(f"retry after {retry_after_s:.2f}s")
-        self.retry_after_s = retry_after_s
-
-
-class PtzBusy(Exception):
-    """Another user is steering the camera."""
-
-    def __init__(self, holder: str) -> None:
-        super().__init__(f"steered by {holder}")
-        self.holder = holder
-
-
-class PtzPlatformFailed(Exception):
-    """The platform failed the command or did not answer within `command_timeout_s`."""
-
-    def __init__(self, timed_out: bool) -> None:
-        super().__init__("platform timeout" if timed_out else "platform error")
-        self.timed_out = timed_out
-
 
 class Motion(msgspec.Struct, kw_only=True, frozen=True):
     """The ongoing move of one camera, as kept in the shared store."""

@@ -14,14 +14,12 @@ from bff.audit.services import AuditAction, AuditLog
 from bff.auth.deps import provide_access_scope
 from bff.auth.policy import AccessScope, may_control, may_use
 from bff.auth.schemas import SignedInUser
-from bff.catalog.deps import provide_camera, provide_catalog
+from bff.catalog.deps import provide_camera
 from bff.catalog.schemas import CameraRecord
 from bff.catalog.services import CatalogService
-from bff.lib.errors import AppError
 from bff.lib.i18n import locale_of, translate
 from bff.lib.vocabulary import OnlineState, Permission
-from bff.webrtc.deps import provide_registry
-from bff.webrtc.errors import InvalidOffer, TooManyStreams, UpstreamUnavailable
+from bff.webrtc.errors import LiveRefused, StreamNotFound, UpstreamUnavailable
 from bff.webrtc.registry import PeerRegistry, ViewerIdentity
 from bff.webrtc.schemas import LiveAnswer, LiveOffer
 
@@ -32,53 +30,44 @@ class LiveController(Controller):
     """实时视频: page, offer/answer, close."""
 
     dependencies = {
-        "catalog": Provide(provide_catalog, sync_to_thread=False),
         "camera": Provide(provide_camera, sync_to_thread=False),
         "access": Provide(provide_access_scope),
-        "registry": Provide(provide_registry, sync_to_thread=False),
     }
 
     @get("/cameras/{device_id:str}", name="webrtc:live-page")
     async def live_page(self, request: Request, current_user: SignedInUser,
                         access: AccessScope, camera: CameraRecord, catalog: CatalogService,
-                        registry: PeerRegistry) -> Template:
+                        peer_registry: PeerRegistry) -> Template:
         """Camera detail with the live player (the player starts only when allowed) and,
         for a PTZ camera the user may control (permission 4), the PTZ pad."""
         locale = locale_of(request)
         return Template("pages/webrtc/live.html", context={
             "user": current_user, "camera": catalog.summary(camera, access), "record": camera,
             "flag_messages": [translate(f"code_flag.{f}", locale) for f in camera.code_flags],
-            "ice_servers_json": msgspec.json.encode(registry.ice_servers).decode(),
+            "ice_servers_json": msgspec.json.encode(peer_registry.ice_servers).decode(),
             "ptz_pad": camera.online == OnlineState.ONLINE and may_control(access, camera),
         })
 
     @post("/api/cameras/{device_id:str}/live", name="webrtc:offer", status_code=201)
     async def offer(self, device_id: str, data: LiveOffer, current_user: SignedInUser,
-                    access: AccessScope, camera: CameraRecord, registry: PeerRegistry,
+                    access: AccessScope, camera: CameraRecord, peer_registry: PeerRegistry,
                     audit: AuditLog) -> LiveAnswer:
         """Answer the browser's offer with a watermarked stream of the camera, after the
         server-side permission check (permission 1, 实时调阅)."""
         if not may_use(access, camera, Permission.LIVE):
             await audit.record(AuditAction.VIEW_DENIED, actor_id=current_user.id,
                                actor=current_user.username, target=device_id)
-            raise AppError(403, "live.forbidden", code="live.forbidden")
+            raise LiveRefused("forbidden")
         if camera.online != OnlineState.ONLINE:
-            raise AppError(409, "live.offline", code="live.offline")
+            raise LiveRefused("offline")
         viewer = ViewerIdentity(user_id=current_user.id, username=current_user.username,
                                 display_name=current_user.display_name,
                                 staff_no=current_user.staff_no)
         try:
-            session = await registry.open(viewer, device_id, data.sdp, data.type)
-        except TooManyStreams as exc:
-            if exc.scope == "user":
-                raise AppError(429, "live.too_many_user", code="live.too_many_user",
-                               limit=registry.max_streams_per_user) from exc
-            raise AppError(429, "live.too_many_camera", code="live.too_many_camera") from exc
-        except InvalidOffer as exc:
-            raise AppError(400, "live.invalid_offer", code="live.invalid_offer") from exc
+            session = await peer_registry.open(viewer, device_id, data.sdp, data.type)
         except UpstreamUnavailable as exc:
             log.warning("upstream unavailable for %s: %s", device_id, exc)
-            raise AppError(502, "live.upstream", code="live.upstream") from exc
+            raise
         await audit.record(AuditAction.VIEW_START, actor_id=current_user.id,
                            actor=current_user.username, target=device_id,
                            detail={"session": session.id, "codec": session.codec})
@@ -87,7 +76,7 @@ class LiveController(Controller):
 
     @delete("/api/streams/{session_id:str}", name="webrtc:close", status_code=HTTP_204_NO_CONTENT)
     async def close(self, session_id: str, current_user: SignedInUser,
-                    registry: PeerRegistry) -> None:
+                    peer_registry: PeerRegistry) -> None:
         """Stop one of the user's own streams (the page calls this when it is left)."""
-        if not await registry.close(session_id, current_user.id):
-            raise AppError(404, "live.stream_not_found", code="live.stream_not_found")
+        if not await peer_registry.close(session_id, current_user.id):
+            raise StreamNotFound(session_id)

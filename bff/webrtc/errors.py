@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Literal
 
+from bff.lib.errors import DomainError, ErrorAnswer, ErrorTable
 
-class MediaPathError(Exception):
+
+class MediaPathError(DomainError):
     """Base of every error raised by `bff.webrtc`."""
 
 
@@ -37,3 +39,31 @@ class UpstreamUnavailable(MediaPathError):
     """A stream cannot be started at all (the hub is shut down). An upstream that fails
     while viewers watch is not an error for them: they get the "signal lost" slate while
     the hub reconnects."""
+
+
+class LiveRefused(MediaPathError):
+    """The user may not watch this camera live (no permission 1), or it is offline."""
+
+    def __init__(self, reason: Literal["forbidden", "offline"]) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class StreamNotFound(MediaPathError):
+    """No open stream of this user has that session id."""
+
+
+def _too_many(exc: TooManyStreams) -> ErrorAnswer:
+    if exc.scope == "user":
+        return ErrorAnswer(429, "live.too_many_user", {"limit": exc.limit})
+    return ErrorAnswer(429, "live.too_many_camera")
+
+
+LIVE_ERRORS: ErrorTable = {
+    LiveRefused: lambda exc: ErrorAnswer(403 if exc.reason == "forbidden" else 409,
+                                         f"live.{exc.reason}"),
+    TooManyStreams: _too_many,
+    InvalidOffer: lambda _: ErrorAnswer(400, "live.invalid_offer"),
+    UpstreamUnavailable: lambda _: ErrorAnswer(502, "live.upstream"),
+    StreamNotFound: lambda _: ErrorAnswer(404, "live.stream_not_found"),
+}

@@ -32,7 +32,7 @@ from bff.media.drawing import (
     render_text_masks,
 )
 from bff.media.sources import MediaOpeners, MediaSource, SourceInterrupted
-from bff.platform.base import LiveSource
+from bff.platform.base import LiveSource, media_openers_of
 from bff.webrtc.errors import SourceClosed, UpstreamUnavailable
 
 __all__ = ["CameraSource", "Slate", "SourceClosed", "SourceStats", "StreamHub",
@@ -286,7 +286,7 @@ class StreamHub:
     ) -> None:
         self.settings = settings
         self.platform = platform
-        self.openers = openers or MediaOpeners()
+        self.openers = openers or media_openers_of(platform)
         self.retry_initial_s = retry_initial_s
         self.retry_max_s = retry_max_s
         self.stall_timeout_s = stall_timeout_s

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bff.app import versioned_service_worker
+from bff.plugin import versioned_service_worker
 
 
 async def test_static_files_are_compressed_and_small(client) -> None:  # noqa: ANN001

@@ -15,8 +15,8 @@ from sqlalchemy import delete, insert, select
 
 from bff.app import create_app
 from bff.catalog.models import Camera
+from bff.catalog.rows import record_of
 from bff.catalog.schemas import CameraRecord
-from bff.catalog.services import record_of
 from bff.catalog.sync import sync_catalogue
 from bff.lib.i18n import translate
 from bff.lib.settings import PlatformSettings, Settings, WvpSettings
@@ -198,7 +198,7 @@ async def test_live_video_from_wvp_survives_a_broken_stream(settings: Settings,
         # WVP lists the camera; the adapter looks its parent device up on first play.
         double.add_channel(ChannelSpec(code=device_id, name="城区 摄像机", parent=NVR))
         stream = f"{NVR}_{device_id}"
-        hub = app.state.stream_hub
+        hub = app.state.services.stream_hub
         try:
             response = await client.post(f"/api/cameras/{device_id}/live",
                                          json={"sdp": await phone.offer(), "type": "offer"},

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from bff.audit.models import AuditEvent
 from bff.audit.services import AuditLog
 from bff.catalog.schemas import CameraRecord
+from bff.demo.catalogue import generate_demo_catalogue
 from bff.lib.settings import PtzSettings, Settings
 from bff.lib.vocabulary import PTZ_CAMERA_TYPES
 from bff.platform.base import PlatformTimeout, PlatformUnavailable, PtzCommand
-from bff.demo.catalogue import generate_demo_catalogue
 from tests.conftest import TEST_CAMERAS
 from tests.helpers import api_headers, sign_in
 
@@ -68,7 +68,7 @@ async def test_held_move_then_stop_moves_the_demo_head_and_is_audited(
         client: AsyncTestClient, app: Litestar, db) -> None:  # noqa: ANN001
     await sign_in(client, "police01")
     device_id = police_camera(ptz=True, perm_ptz=True)
-    head = app.state.platform.head(device_id)
+    head = app.state.services.platform.head(device_id)
 
     moved = await ptz(client, device_id, {"command": "right", "speed": 100})
     assert moved.status_code == 200, moved.text
@@ -84,7 +84,7 @@ async def test_held_move_then_stop_moves_the_demo_head_and_is_audited(
     assert stopped.status_code == 200 and stopped.json()["command"] == "stop"
     assert stopped.json()["stop_after_ms"] is None
     assert not head.moving and head.position().pan > 5  # 60°/s for more than 0.1 s
-    assert app.state.ptz_service.watched_cameras == set()
+    assert app.state.services.ptz_service.watched_cameras == set()
 
     rows = await audit_rows(db)
     assert [(a, actor, target) for a, actor, target, _ in rows] == [
@@ -99,7 +99,7 @@ async def test_zoom_and_default_speed(client: AsyncTestClient, app: Litestar) ->
     device_id = police_camera(ptz=True, perm_ptz=True)
     response = await ptz(client, device_id, {"command": "zoomin"})
     assert response.status_code == 200 and response.json()["speed"] == 50
-    head = app.state.platform.head(device_id)
+    head = app.state.services.platform.head(device_id)
     assert head.velocity[2] > 0 and head.velocity[0] == 0
     assert (await ptz(client, device_id, {"command": "stop"})).status_code == 200
 
@@ -122,7 +122,7 @@ async def test_user_without_permission_4_is_refused_and_audited(
     response = await ptz(client, device_id, {"command": "up"})
     assert response.status_code == 403
     assert response.json() == {"error": "ptz.forbidden", "message": "您无权控制该摄像机的云台"}
-    assert not app.state.platform.head(device_id).moving
+    assert not app.state.services.platform.head(device_id).moving
     assert await audit_rows(db) == [("ptz.denied", username, device_id, {"command": "up"})]
     page = await client.get(f"/cameras/{device_id}")
     assert page.status_code == 200 and 'id="ptz-pad"' not in page.text
@@ -161,7 +161,7 @@ async def test_bad_bodies_are_400_in_the_users_language(client: AsyncTestClient,
     assert not any(word in zh.json()["message"] for word in ("Expected", "Object", "Invalid"))
     en = await ptz(client, device_id, body, **{"accept-language": "en-GB,en;q=0.8"})
     assert en.status_code == 400 and en.json()["message"].startswith("Invalid request")
-    assert not app.state.platform.head(device_id).moving
+    assert not app.state.services.platform.head(device_id).moving
 
 
 async def test_missing_csrf_token_is_403(client: AsyncTestClient, app: Litestar) -> None:
@@ -170,7 +170,7 @@ async def test_missing_csrf_token_is_403(client: AsyncTestClient, app: Litestar)
     response = await client.post(f"/api/cameras/{device_id}/ptz", json={"command": "left"},
                                  headers={"accept": "application/json"})
     assert response.status_code == 403 and response.json()["error"] == "auth.csrf"
-    assert not app.state.platform.head(device_id).moving
+    assert not app.state.services.platform.head(device_id).moving
 
 
 async def test_signed_out_is_401(client: AsyncTestClient) -> None:
@@ -197,7 +197,7 @@ async def test_rate_limit_is_per_user_with_retry_after_and_spares_stops(
     english = await ptz(client, device_id, {"command": "left"}, **{"accept-language": "en"})
     assert english.status_code == 429
     assert english.json()["message"] == f"Too many PTZ commands; try again in {retry_after} s"
-    head = app.state.platform.head(device_id)
+    head = app.state.services.platform.head(device_id)
     assert head.command is PtzCommand.ZOOMOUT  # the refused moves never reached it
     # A stop that ends a move always goes through; a redundant one counts like any other.
     assert (await ptz(client, device_id, {"command": "stop"})).status_code == 200
@@ -210,7 +210,7 @@ async def test_safety_stop_when_no_stop_arrives(client: AsyncTestClient, app: Li
     await sign_in(client, "police01")
     device_id = police_camera(ptz=True, perm_ptz=True)
     assert (await ptz(client, device_id, {"command": "upleft", "speed": 20})).status_code == 200
-    head = app.state.platform.head(device_id)
+    head = app.state.services.platform.head(device_id)
     assert head.moving
     # The phone goes quiet: nothing else is sent.
     for _ in range(100):
@@ -228,14 +228,14 @@ async def test_safety_stop_when_no_stop_arrives(client: AsyncTestClient, app: Li
     assert actor == "police01" and target == device_id
     assert detail["ended"] == "upleft" and detail["reason"] == "no_stop"
     assert detail["moved_ms"] >= WATCHDOG_S * 1000 - 50
-    assert app.state.ptz_service.watched_cameras == set()
+    assert app.state.services.ptz_service.watched_cameras == set()
 
 
 async def test_repeats_keep_a_held_move_going(client: AsyncTestClient, app: Litestar,
                                               db) -> None:  # noqa: ANN001
     await sign_in(client, "police01")
     device_id = police_camera(ptz=True, perm_ptz=True)
-    head = app.state.platform.head(device_id)
+    head = app.state.services.platform.head(device_id)
     for _ in range(4):  # 4 × 0.6 s = well past one safety-stop period
         assert (await ptz(client, device_id, {"command": "left"})).status_code == 200
         await asyncio.sleep(0.6)
@@ -259,13 +259,13 @@ async def test_platform_failures_map_to_502_and_504(
     async def failing_ptz(device_id: str, move: object) -> None:
         raise failure
 
-    app.state.platform.ptz = failing_ptz
+    app.state.services.platform.ptz = failing_ptz
     response = await ptz(client, device_id, {"command": "left"})
     assert response.status_code == status and response.json() == {"error": error, "message": zh}
     response = await ptz(client, device_id, {"command": "left"}, **{"accept-language": "en"})
     assert response.status_code == status and response.json() == {"error": error, "message": en}
     assert await audit_rows(db) == []  # nothing moved
-    assert app.state.ptz_service.watched_cameras == set()
+    assert app.state.services.ptz_service.watched_cameras == set()
 
 
 async def test_live_page_shows_the_pad_only_to_users_who_may_steer(client: AsyncTestClient) -> None:
@@ -313,5 +313,5 @@ async def test_another_user_waits_while_one_steers(client: AsyncTestClient, app:
     assert busy.json() == {"error": "ptz.busy", "message": "陈志强 正在控制该摄像机的云台，请稍后再试"}
     assert (await ptz(client, device_id, {"command": "stop"})).status_code == 200
     assert (await ptz(client, device_id, {"command": "up"})).status_code == 200
-    assert app.state.platform.head(device_id).moving
+    assert app.state.services.platform.head(device_id).moving
     assert (await ptz(client, device_id, {"command": "stop"})).status_code == 200

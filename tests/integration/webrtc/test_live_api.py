@@ -66,10 +66,10 @@ async def test_live_stream_frames_audit_and_close(client: AsyncTestClient, app: 
         await pc.setRemoteDescription(RTCSessionDescription(sdp=answer["sdp"], type="answer"))
         frames = await asyncio.wait_for(received, timeout=20)
         assert len(frames) == 5 and frames[0].width == 640 and frames[0].height == 360
-        assert app.state.peer_registry.open_count == 1
+        assert app.state.services.peer_registry.open_count == 1
         closed = await client.delete(f"/api/streams/{answer['session_id']}", headers=api_headers(client))
         assert closed.status_code == 204
-        assert app.state.peer_registry.open_count == 0
+        assert app.state.services.peer_registry.open_count == 0
         again = await client.delete(f"/api/streams/{answer['session_id']}", headers=api_headers(client))
         assert again.status_code == 404
     finally:
@@ -95,7 +95,7 @@ async def test_no_stream_without_permission(client: AsyncTestClient, app: Litest
         await pc.close()
     assert response.status_code == 403
     assert response.json() == {"error": "live.forbidden", "message": "您无权查看该摄像机"}
-    assert app.state.peer_registry.open_count == 0
+    assert app.state.services.peer_registry.open_count == 0
     assert "view.denied" in await actions(db)
 
 
@@ -119,13 +119,13 @@ async def test_bad_requests_leave_nothing_open(client: AsyncTestClient, app: Lit
                                 json={"sdp": "v=0", "type": "offer"},
                                 headers={"accept": "application/json"})
     assert no_csrf.status_code == 403 and no_csrf.json()["error"] == "auth.csrf"
-    assert app.state.peer_registry.open_count == 0
+    assert app.state.services.peer_registry.open_count == 0
 
 
 async def test_too_many_streams_per_user(client: AsyncTestClient, app: Litestar) -> None:
     await sign_in(client, "police01")
     device_id = await camera_for(client, "may_view")
-    limit = app.state.peer_registry.max_streams_per_user
+    limit = app.state.services.peer_registry.max_streams_per_user
     peers = []
     try:
         for _ in range(limit):
@@ -141,7 +141,7 @@ async def test_too_many_streams_per_user(client: AsyncTestClient, app: Litestar)
         assert refused.status_code == 429
         assert refused.json()["error"] == "live.too_many_user"
         assert f"{limit}" in refused.json()["message"]
-        assert app.state.peer_registry.open_count == limit
+        assert app.state.services.peer_registry.open_count == limit
     finally:
         for pc in peers:
             await pc.close()

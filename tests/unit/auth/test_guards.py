@@ -4,6 +4,7 @@ the user is read from the database on every request, as `current_user` is."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
 
 import pytest
 from litestar import Litestar, get
@@ -15,11 +16,12 @@ from sqlalchemy import insert, update
 
 from bff.audit.models import AuditEvent
 from bff.audit.services import AuditLog
+from bff.auth.errors import AUTH_ERRORS
 from bff.auth.guards import SESSION_EPOCH_KEY, SESSION_USER_KEY, requires_admin
 from bff.auth.models import Department, User
 from bff.auth.services import AuthService, load_signed_in_user
 from bff.lib.db import Base, Database, create_database
-from bff.lib.errors import handle_exception
+from bff.lib.errors import exception_handler
 from bff.lib.settings import AuthSettings, DatabaseSettings
 
 ADMIN, OFFICER = 1, 2
@@ -60,8 +62,9 @@ async def client(database: Database,
                  auth_service: AuthService) -> AsyncIterator[AsyncTestClient]:
     sessions = ServerSideSessionConfig()
     app = Litestar(route_handlers=[admin_only], middleware=[sessions.middleware],
-                   state=State({"database": database, "auth_service": auth_service}),
-                   exception_handlers={Exception: handle_exception})
+                   state=State({"services": SimpleNamespace(database=database,
+                                                            auth_service=auth_service)}),
+                   exception_handlers={Exception: exception_handler(AUTH_ERRORS)})
     async with AsyncTestClient(app=app, session_config=sessions) as test_client:
         yield test_client
 

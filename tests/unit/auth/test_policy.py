@@ -23,7 +23,7 @@ from bff.auth.policy import (
     usable_mask,
 )
 from bff.catalog.schemas import CameraRecord
-from bff.platform.demo_catalog import generate_demo_catalogue
+from bff.demo.catalogue import generate_demo_catalogue
 
 
 @dataclass

@@ -9,10 +9,11 @@ from litestar.di import Provide
 from litestar.testing import create_test_client
 
 from bff.catalog.deps import provide_camera
+from bff.catalog.errors import CATALOG_ERRORS, CameraNotFound
 from bff.catalog.schemas import CameraRecord
 from bff.catalog.services import CatalogService
 from bff.demo.catalogue import generate_demo_catalogue
-from bff.lib.errors import AppError, handle_exception
+from bff.lib.errors import answer_of, exception_handler
 from bff.lib.i18n import translate
 
 
@@ -35,9 +36,10 @@ def test_a_known_camera_is_provided() -> None:
 
 
 def test_an_unknown_camera_is_404() -> None:
-    with pytest.raises(AppError) as raised:
+    with pytest.raises(CameraNotFound) as raised:
         provide_camera("44150200001320000999", CATALOGUE)
-    assert raised.value.status_code == 404 and raised.value.code == "camera.not_found"
+    answer = answer_of(CATALOG_ERRORS, raised.value)
+    assert answer is not None and (answer.status, answer.code) == (404, "camera.not_found")
 
 
 @get("/api/cameras/{device_id:str}", dependencies={
@@ -50,7 +52,7 @@ async def camera_name(camera: CameraRecord) -> str:
 @pytest.mark.parametrize("language, locale", [("en-GB,en;q=0.9", "en"), ("zh-CN", "zh-CN")])
 def test_the_404_speaks_the_users_language(language: str, locale: str) -> None:
     with create_test_client([camera_name],
-                            exception_handlers={Exception: handle_exception}) as client:
+                            exception_handlers={Exception: exception_handler(CATALOG_ERRORS)}) as client:
         assert client.get(f"/api/cameras/{RECORD.device_id}").text == RECORD.name
         response = client.get("/api/cameras/unknown", headers={"accept-language": language})
     assert response.status_code == 404

@@ -18,8 +18,8 @@ from bff.catalog.importer import (
 )
 from bff.catalog.models import Camera
 from bff.catalog.schemas import CameraRecord
-from bff.lib.db import Database
 from bff.demo.catalogue import generate_demo_catalogue
+from bff.lib.db import Database
 
 GOOD = 200
 EXTRA = 40  # spare demo records that malformed rows are made from (distinct device codes)

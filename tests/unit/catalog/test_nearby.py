@@ -198,7 +198,6 @@ def test_compass_labels() -> None:
         "北", "北", "东北", "东", "东南", "南", "西南", "西", "西北", "北",
     ]  # fmt: skip
     assert compass_label(45, "en") == "NE"
-    assert compass_label(45, english=True) == "NE"  # the spelling bff/app.py still uses
 
 
 # --- against brute force on the demo catalogue -------------------------------------------

@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import insert, select
 
 from bff.catalog.models import Camera
+from bff.catalog.rows import camera_row, record_of
 from bff.catalog.schemas import CameraRecord
-from bff.catalog.services import CatalogService, camera_row, record_of
+from bff.catalog.services import CatalogService
 from bff.catalog.sync import (
     NO_POSITION,
     NOT_IN_CATALOGUE,

@@ -42,6 +42,7 @@ from bff.platform.base import (
     PlatformError,
     PlaybackAction,
     PlaybackControl,
+    PlaybackStream,
     Recording,
     StreamNotFound,
 )
@@ -50,6 +51,14 @@ NOW = datetime(2026, 11, 20, 6, 30, 15, tzinfo=UTC)  # 14:30:15 in Shanwei
 DAY = NOW.astimezone(DEMO_TZ).date() - timedelta(days=1)
 UNKNOWN = "44150200001329999999"
 VIDEO = WebRTCSettings(fps=30)
+
+
+def clock_of(platform: DemoPlatform, stream: PlaybackStream) -> PlaybackClock:
+    """The clock the platform keeps for a started playback."""
+    clock = platform.playback_clock(parse_demo_playback_url(stream.media_url).device_id,
+                                    stream.stream_id)
+    assert clock is not None
+    return clock
 
 
 async def open_media(platform: DemoPlatform, url: str) -> MediaSource:
@@ -286,7 +295,7 @@ async def test_pause_seek_speed_and_resume(platform: DemoPlatform, clock: Clock)
     start, end = local(0, 10), local(0, 11)
     device_id = await quiet_camera(platform, start, end)
     stream = await platform.start_playback(device_id, start, end)
-    playback = stream.media_url.clock  # type: ignore[attr-defined]
+    playback = clock_of(platform, stream)
 
     async def control(action: PlaybackAction, **values: float) -> None:
         command = PlaybackControl(action=action, **values)  # type: ignore[arg-type]
@@ -331,7 +340,7 @@ async def test_the_end_of_the_range_ends_the_playback(platform: DemoPlatform,
     start, end = local(0, 10), local(0, 10, 0, 10)
     device_id = await quiet_camera(platform, start, end)
     stream = await platform.start_playback(device_id, start, end)
-    playback = stream.media_url.clock  # type: ignore[attr-defined]
+    playback = clock_of(platform, stream)
     clock.advance(9.9)
     assert not playback.finished()
     clock.advance(0.2)
@@ -345,7 +354,7 @@ async def test_the_end_of_the_range_ends_the_playback(platform: DemoPlatform,
     again = await platform.start_playback(device_id, start, end)
     await platform.control_playback(device_id, again.stream_id,
                                     PlaybackControl(action=PlaybackAction.SEEK, seconds=3600))
-    assert again.media_url.clock.finished()  # type: ignore[attr-defined]
+    assert clock_of(platform, again).finished()
 
 
 async def test_ended_playbacks_are_forgotten_after_a_while(platform: DemoPlatform,
@@ -371,7 +380,7 @@ async def test_gaps_are_skipped(platform: DemoPlatform, clock: Clock) -> None:
     found = await platform.recordings(record.device_id, start, end)
     assert [(r.start, r.end) for r in found] == [(start, gap_start), (gap_end, end)]
     stream = await platform.start_playback(record.device_id, start, end)
-    playback = stream.media_url.clock  # type: ignore[attr-defined]
+    playback = clock_of(platform, stream)
     clock.advance(59)
     assert playback.recorded_at() == gap_start - timedelta(seconds=1)
     clock.advance(11)  # one second to the gap, then ten after it
@@ -386,7 +395,7 @@ async def test_gaps_are_skipped(platform: DemoPlatform, clock: Clock) -> None:
     # A range that starts inside the gap starts at the next recording.
     inside = await platform.start_playback(record.device_id, gap_start + timedelta(seconds=30),
                                            end)
-    assert inside.media_url.clock.recorded_at() == gap_end  # type: ignore[attr-defined]
+    assert clock_of(platform, inside).recorded_at() == gap_end
 
 
 async def test_unknown_streams_and_stop(platform: DemoPlatform, clock: Clock) -> None:
@@ -400,7 +409,7 @@ async def test_unknown_streams_and_stop(platform: DemoPlatform, clock: Clock) ->
         assert isinstance(caught.value, PlatformError)
         with pytest.raises(StreamNotFound):
             await platform.stop_playback(bad_device, bad_stream)
-    playback = stream.media_url.clock  # type: ignore[attr-defined]
+    playback = clock_of(platform, stream)
     await platform.stop_playback(device_id, stream.stream_id)
     assert playback.finished() and platform.active_playbacks == 0
     with pytest.raises(StreamNotFound):
@@ -412,8 +421,9 @@ async def test_unknown_streams_and_stop(platform: DemoPlatform, clock: Clock) ->
 async def test_close_stops_every_playback(platform: DemoPlatform) -> None:
     device_id = (await cameras(platform))[0].device_id
     stream = await platform.start_playback(device_id, NOW - timedelta(hours=2), NOW)
+    playback = clock_of(platform, stream)
     await platform.close()
-    assert stream.media_url.clock.finished()  # type: ignore[attr-defined]
+    assert playback.finished()
     with pytest.raises(PlatformError):
         await platform.recordings(device_id, NOW - timedelta(hours=2), NOW)
     with pytest.raises(PlatformError):

@@ -12,20 +12,14 @@ from litestar.stores.memory import MemoryStore
 from bff.auth.policy import AccessScope
 from bff.auth.schemas import SignedInUser
 from bff.catalog.schemas import CameraRecord
+from bff.demo.catalogue import generate_demo_catalogue
 from bff.lib.ratelimit import RateLimiter
 from bff.lib.settings import PtzSettings
 from bff.platform.base import PlatformError, PtzCommand, PtzMove
-from bff.demo.catalogue import generate_demo_catalogue
+from bff.ptz.errors import PtzBusy, PtzPlatformFailed, PtzRateLimited, PtzRefused
 from bff.ptz.moving import MovingCameras
 from bff.ptz.schemas import PtzRequest
-from bff.ptz.services import (
-    PtzBusy,
-    PtzPlatformFailed,
-    PtzRateLimited,
-    PtzRefused,
-    PtzService,
-    platform_move,
-)
+from bff.ptz.services import PtzService, platform_move
 
 USER = SignedInUser(id=7, username="police01", display_name="陈志强", staff_no="J441502017",
                     dept_code="06", dept_name="公安", region_prefix="441502", role="officer")

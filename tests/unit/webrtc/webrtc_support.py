@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import av
@@ -18,7 +18,9 @@ from aiortc import (
     RTCSessionDescription,
 )
 
-from bff.demo.video import demo_live_url
+from bff.demo.video import DEMO_SCHEME, DemoLiveSource, demo_live_url
+from bff.lib.settings import WebRTCSettings
+from bff.media.sources import MediaSource, SchemeOpener
 from bff.platform.base import PlatformError
 from bff.webrtc.registry import StreamSession, ViewerIdentity
 
@@ -53,6 +55,14 @@ class FakePlatform:
 
     async def stop_live(self, device_id: str) -> None:
         self.stopped.append(device_id)
+
+    def media_openers(self) -> Mapping[str, SchemeOpener]:
+        """Demo URLs open as the demo's synthetic live picture (no PTZ head)."""
+
+        async def open_demo(url: str, settings: WebRTCSettings) -> MediaSource:
+            return DemoLiveSource(url, settings)
+
+        return {DEMO_SCHEME: open_demo}
 
     async def close(self) -> None:
         return None

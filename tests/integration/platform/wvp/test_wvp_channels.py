@@ -3,7 +3,6 @@ generation, paging, and codes looked up on demand."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from bff.platform.base import DeviceNotFound

@@ -28,7 +28,6 @@ from tests.integration.platform.wvp.wvp_support import (
 )
 from tests.wvp_double import WvpDouble
 
-
 # --- sign-in and the token -------------------------------------------------------------
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-
-
 from bff.platform.base import PtzCommand, PtzMove
 from bff.platform.wvp import WvpPlatform
 from tests.integration.platform.wvp.wvp_support import DOME, NVR, versions

@@ -13,7 +13,6 @@ from bff.platform.base import ChannelState
 from bff.platform.wvp import WvpPlatform
 from tests.wvp_double import ChannelSpec, WvpDouble
 
-
 PASSWORD = "Wvp#Secret-2026"
 MD5 = hashlib.md5(PASSWORD.encode()).hexdigest()
 NVR = "44150200001180000001"

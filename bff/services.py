@@ -1,0 +1,133 @@
+"""The long-lived services of one BFF process, built and closed in one place.
+
+`running_services` is the composition root's lifecycle: it prepares the database (when
+the embedded default seeds itself), creates every service from the settings, starts the
+background work (catalogue refresh and sync, PTZ sweep) and, on exit, stops it and closes
+everything in reverse order. The result is a frozen `Services` struct that the app keeps
+on `app.state.services`; handlers receive its members through dependencies named after
+its fields (`bff.plugin`), never by reaching into the app state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager
+from typing import Any
+
+import msgspec
+
+from bff.audit.services import AuditAction, AuditLog
+from bff.auth.departments import seed_departments
+from bff.auth.services import AuthService
+from bff.catalog.services import CatalogService
+from bff.catalog.sync import run_periodic_sync
+from bff.lib.db import Database
+from bff.lib.migrate import upgrade_to_head
+from bff.lib.ratelimit import RateLimiter
+from bff.lib.settings import MapSettings, Settings
+from bff.lib.stores import Stores
+from bff.platform.base import Platform, SeedsFirstRun
+from bff.platform_factory import create_platform
+from bff.ptz.moving import MovingCameras
+from bff.ptz.services import PtzService
+from bff.webrtc.hub import StreamHub
+from bff.webrtc.registry import PeerRegistry, StreamSession
+
+log = logging.getLogger(__name__)
+
+
+class Services(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything a request may need that outlives it; one instance per process."""
+
+    settings: Settings
+    map_settings: MapSettings
+    database: Database
+    stores: Stores
+    audit: AuditLog
+    catalog: CatalogService
+    platform: Platform
+    stream_hub: StreamHub
+    peer_registry: PeerRegistry
+    auth_service: AuthService
+    ptz_service: PtzService
+
+
+SERVICE_NAMES: tuple[str, ...] = Services.__struct_fields__
+"""Dependency keys: a handler asks for `catalog: CatalogService` and gets `services.catalog`."""
+
+
+async def prepare_database(settings: Settings, database: Database, platform: Platform) -> None:
+    """Migrate and seed at start (`BFF_DEMO_SEED`): departments always, and whatever the
+    platform brings for a first run (the demo: accounts and catalogue)."""
+    await upgrade_to_head(database)
+    await seed_departments(database)
+    if isinstance(platform, SeedsFirstRun):  # a real platform's catalogue is synced
+        await platform.seed_first_run(database, password=settings.demo.password)
+
+
+@asynccontextmanager
+async def running_services(settings: Settings, database: Database,
+                           stores: Stores) -> AsyncIterator[Services]:
+    """Build the services, run their background work, close them all on exit.
+
+    The database and the stores come in from outside because the app's plugins need them
+    before start (the SQLAlchemy plugin, the session middleware); they are closed here."""
+    async with contextlib.AsyncExitStack() as stack:
+        stack.push_async_callback(database.close)
+        stack.push_async_callback(stores.close)
+        platform = create_platform(settings)
+        stack.push_async_callback(platform.close)
+        if settings.demo.seed_on_start:
+            await prepare_database(settings, database, platform)
+        audit = AuditLog(database)
+        catalog = CatalogService(database)
+        await catalog.load()
+
+        async def on_stream_closed(session: StreamSession) -> None:
+            await audit.record(AuditAction.VIEW_STOP, actor_id=session.viewer.user_id,
+                               actor=session.viewer.username, target=session.device_id,
+                               detail={"session": session.id, "reason": session.close_reason})
+
+        hub = StreamHub(settings.webrtc, platform)  # with the platform's media openers
+        stack.push_async_callback(hub.close)
+        registry = PeerRegistry(settings.webrtc, hub, on_closed=on_stream_closed)
+        stack.push_async_callback(registry.close_all)
+        prefix = settings.redis.key_prefix
+        ptz = PtzService(
+            settings.ptz, platform, audit, stores.by_name["ptz"],
+            RateLimiter(settings.ptz.rate, settings.ptz.rate_window_s, redis=stores.redis,
+                        namespace=f"{prefix}:ptz-rate"),
+            MovingCameras(redis=stores.redis, key=f"{prefix}:ptz-moving"))
+        stack.push_async_callback(ptz.close)
+        services = Services(
+            settings=settings, map_settings=settings.map, database=database, stores=stores,
+            audit=audit, catalog=catalog, platform=platform, stream_hub=hub,
+            peer_registry=registry,
+            auth_service=AuthService(settings.auth, stores.by_name["auth"], audit),
+            ptz_service=ptz)
+        for name, work in _background_work(services).items():
+            stack.push_async_callback(_cancel, asyncio.create_task(work, name=name))
+        yield services
+
+
+def _background_work(services: Services) -> dict[str, Coroutine[Any, Any, None]]:
+    settings = services.settings
+    work: dict[str, Coroutine[Any, Any, None]] = {
+        "ptz-abandoned-moves": services.ptz_service.sweep_abandoned()}
+    if settings.catalog.refresh_s > 0:
+        work["catalogue-refresh"] = services.catalog.watch(settings.catalog.refresh_s)
+    if settings.platform.kind == "wvp" and settings.wvp.sync_interval_s > 0:
+        # Beside the app, not before it: WVP being down at start must not stop the BFF.
+        work["catalogue-sync"] = run_periodic_sync(
+            services.database, services.platform, settings.wvp.sync_interval_s,
+            after_sync=lambda _summary: services.catalog.refresh())
+    return work
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
