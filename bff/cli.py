@@ -28,7 +28,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _migrate(settings: Settings) -> None:
     from bff.lib.db import create_database
-    from bff.lib.migrate import upgrade_to_head
+    from bff.migrate import upgrade_to_head
 
     database = create_database(settings.database)
     try:
@@ -40,7 +40,7 @@ async def _migrate(settings: Settings) -> None:
 async def _seed_demo(settings: Settings) -> int:
     from bff.auth.departments import seed_departments
     from bff.lib.db import create_database
-    from bff.lib.migrate import upgrade_to_head
+    from bff.migrate import upgrade_to_head
     from bff.platform.base import SeedsFirstRun
     from bff.platform_factory import create_platform
 
@@ -66,8 +66,8 @@ async def _create_user(settings: Settings, args: argparse.Namespace) -> int:
     from bff.auth.models import Role, User
     from bff.auth.passwords import hash_password
     from bff.lib.db import create_database
-    from bff.lib.migrate import upgrade_to_head
     from bff.lib.seed import seed_departments
+    from bff.migrate import upgrade_to_head
 
     if args.role not in {r.value for r in Role}:
         print(f"unknown role {args.role!r}; one of {', '.join(r.value for r in Role)}", file=sys.stderr)
@@ -112,7 +112,7 @@ async def _verify_audit(settings: Settings) -> int:
 async def _catalog_import(settings: Settings, args: argparse.Namespace) -> int:
     from bff.catalog.importer import import_catalogue
     from bff.lib.db import create_database
-    from bff.lib.migrate import upgrade_to_head
+    from bff.migrate import upgrade_to_head
 
     database = create_database(settings.database)
     try:
@@ -131,7 +131,7 @@ async def _catalog_import(settings: Settings, args: argparse.Namespace) -> int:
 async def _catalog_sync(settings: Settings) -> int:
     from bff.catalog.sync import sync_catalogue
     from bff.lib.db import create_database
-    from bff.lib.migrate import upgrade_to_head
+    from bff.migrate import upgrade_to_head
     from bff.platform.base import PlatformError
     from bff.platform_factory import create_platform
 

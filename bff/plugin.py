@@ -15,11 +15,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from advanced_alchemy.extensions.litestar import (
-    AsyncSessionConfig,
-    SQLAlchemyAsyncConfig,
-    SQLAlchemyPlugin,
-)
 from litestar import Litestar, Request, Response, Router, get
 from litestar.config.app import AppConfig
 from litestar.config.compression import CompressionConfig
@@ -106,14 +101,7 @@ class BffPlugin(InitPluginProtocol):
         ])
         app_config.dependencies.update({name: _service_provider(name) for name in SERVICE_NAMES})
         app_config.dependencies["current_user"] = Provide(provide_current_user)
-        app_config.plugins.extend([
-            SQLAlchemyPlugin(config=SQLAlchemyAsyncConfig(
-                engine_instance=self.database.engine, session_dependency_key="db_session",
-                before_send_handler="autocommit",
-                session_config=AsyncSessionConfig(expire_on_commit=False),
-            )),
-            HTMXPlugin(),
-        ])
+        app_config.plugins.append(HTMXPlugin())
         app_config.middleware.extend([self._session_config().middleware,
                                       self._sign_in_rate_limit().middleware])
         app_config.stores = dict(self.stores.by_name)

@@ -25,10 +25,10 @@ from bff.auth.services import AuthService
 from bff.catalog.services import CatalogService
 from bff.catalog.sync import run_periodic_sync
 from bff.lib.db import Database
-from bff.lib.migrate import upgrade_to_head
 from bff.lib.ratelimit import RateLimiter
 from bff.lib.settings import MapSettings, Settings
 from bff.lib.stores import Stores
+from bff.migrate import upgrade_to_head
 from bff.platform.base import Platform, SeedsFirstRun
 from bff.platform_factory import create_platform
 from bff.ptz.moving import MovingCameras
@@ -106,7 +106,7 @@ async def running_services(settings: Settings, database: Database,
             settings=settings, map_settings=settings.map, database=database, stores=stores,
             audit=audit, catalog=catalog, platform=platform, stream_hub=hub,
             peer_registry=registry,
-            auth_service=AuthService(settings.auth, stores.by_name["auth"], audit),
+            auth_service=AuthService(settings.auth, stores.by_name["auth"], audit, database),
             ptz_service=ptz)
         for name, work in _background_work(services).items():
             stack.push_async_callback(_cancel, asyncio.create_task(work, name=name))

@@ -52,7 +52,7 @@ async def _prepare(settings: Settings) -> None:
     from bff.auth.departments import seed_departments
     from bff.demo.platform import DemoPlatform
     from bff.lib.db import create_database
-    from bff.lib.migrate import upgrade_to_head
+    from bff.migrate import upgrade_to_head
 
     database = create_database(settings.database)
     platform = DemoPlatform(settings)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bff.lib.db import Base, UTCDateTime
+from bff.lib.db import Base
 
 
 class AuditEvent(Base):
@@ -18,7 +19,7 @@ class AuditEvent(Base):
     __table_args__ = (Index("ix_audit_event_action_at", "action", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    at: Mapped[datetime] = mapped_column(DateTimeUTC())
     actor_id: Mapped[int | None]
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(40))

@@ -9,7 +9,6 @@ from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bff.auth.errors import AUTH_ERRORS, SignInRefused
 from bff.auth.guards import SESSION_EPOCH_KEY, SESSION_USER_KEY, requires_sign_in
@@ -39,7 +38,6 @@ class AuthController(Controller):
     async def login(
         self,
         request: Request,
-        db_session: AsyncSession,
         auth_service: AuthService,
         data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Redirect | Template:
@@ -50,7 +48,7 @@ class AuthController(Controller):
             return self._form_error(request, "auth.invalid_credentials", 400, data.get("next"))
         client = request.client.host if request.client else "unknown"
         try:
-            user = await auth_service.sign_in(db_session, form.username, form.password, client)
+            user = await auth_service.sign_in(form.username, form.password, client)
         except SignInRefused as exc:
             answer = answer_of(AUTH_ERRORS, exc)
             assert answer is not None  # the table names every refusal

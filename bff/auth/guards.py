@@ -8,13 +8,11 @@ from typing import Protocol
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bff.auth.errors import AdministratorsOnly
 from bff.auth.policy import may_administer
 from bff.auth.schemas import SignedInUser
-from bff.auth.services import AuthService, load_signed_in_user
-from bff.lib.db import Database
+from bff.auth.services import AuthService
 
 SESSION_USER_KEY = "user_id"
 SESSION_EPOCH_KEY = "epoch"
@@ -32,21 +30,19 @@ class GuardServices(Protocol):
     state): guards run before dependency injection."""
 
     auth_service: AuthService
-    database: Database
 
 
 def _services(connection: ASGIConnection) -> GuardServices:
     return connection.app.state.services  # type: ignore[no-any-return]
 
 
-async def signed_in_user(connection: ASGIConnection, db: AsyncSession,
-                         auth_service: AuthService) -> SignedInUser:
+async def signed_in_user(connection: ASGIConnection, auth_service: AuthService) -> SignedInUser:
     """The session's user, re-read from the database so a deactivated account stops at
     once; a session from before "sign out everywhere" is refused. A refusal clears the
     session and raises 401."""
     session = connection.session or {}
     user_id = session.get(SESSION_USER_KEY)
-    user = await load_signed_in_user(db, user_id) if isinstance(user_id, int) else None
+    user = await auth_service.signed_in_user(user_id) if isinstance(user_id, int) else None
     if user is not None and (session.get(SESSION_EPOCH_KEY)
                              != await auth_service.session_epoch(user.id)):
         user = None
@@ -61,9 +57,7 @@ async def requires_admin(connection: ASGIConnection, _: BaseRouteHandler) -> Non
     any page when the session's user is gone.
 
     Guards run before the handler's dependencies, so the user is read here, by the same
-    rules as `current_user`, in a short session of its own."""
-    services = _services(connection)
-    async with services.database.sessions() as db:
-        user = await signed_in_user(connection, db, services.auth_service)
+    rules as `current_user`."""
+    user = await signed_in_user(connection, _services(connection).auth_service)
     if not may_administer(user.role):
         raise AdministratorsOnly()

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bff.lib.db import Base, UTCDateTime, utcnow
+from bff.lib.db import Base, utcnow
 
 
 class Role(StrEnum):
@@ -45,7 +46,7 @@ class User(Base):
     region_prefix: Mapped[str] = mapped_column(String(12))
     role: Mapped[str] = mapped_column(String(16))
     is_active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC(), default=utcnow)
 
 
 class Grant(Base):
@@ -62,6 +63,6 @@ class Grant(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
     device_id: Mapped[str] = mapped_column(ForeignKey("camera.device_id", ondelete="CASCADE"))
     perms: Mapped[list[int]] = mapped_column(JSON)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTimeUTC())
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTimeUTC())
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC(), default=utcnow)

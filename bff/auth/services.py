@@ -16,8 +16,9 @@ from bff.auth.errors import SignInRefused
 from bff.auth.models import Department, Grant, User
 from bff.auth.passwords import verify_password
 from bff.auth.policy import AccessScope
+from bff.auth.repositories import GrantRepository, UserRepository
 from bff.auth.schemas import SignedInUser
-from bff.lib.db import utcnow
+from bff.lib.db import Database, utcnow
 from bff.lib.settings import AuthSettings
 
 log = logging.getLogger(__name__)
@@ -28,8 +29,10 @@ class AuthService:
     Redis, shared by all processes); `max_failed_logins` in a row lock the account for
     `lockout_s` seconds, whatever password is tried meanwhile."""
 
-    def __init__(self, settings: AuthSettings, store: Store, audit: AuditLog) -> None:
+    def __init__(self, settings: AuthSettings, store: Store, audit: AuditLog,
+                 database: Database) -> None:
         self._settings = settings
+        self._database = database
         self._store = store
         self._audit = audit
         # argon2 takes ~0.1 s of CPU and 64 MiB per check: checks run in worker threads
@@ -37,8 +40,7 @@ class AuthService:
         # per CPU at a time, so a burst of sign-ins queues instead of eating memory.
         self._checking = asyncio.Semaphore(max(1, os.cpu_count() or 1))
 
-    async def sign_in(self, db: AsyncSession, username: str, password: str,
-                      client: str) -> SignedInUser:
+    async def sign_in(self, username: str, password: str, client: str) -> SignedInUser:
         """Return the user when the credentials are right; raise `SignInRefused` otherwise."""
         key = f"login-failures:{username.lower()}"
         failures = int(await self._store.get(key) or 0)
@@ -46,7 +48,8 @@ class AuthService:
             await self._audit.record(AuditAction.SIGN_IN_FAILED, actor_id=None, actor=username,
                                      detail={"reason": "locked", "client": client})
             raise SignInRefused("locked", minutes=max(1, self._settings.lockout_s // 60))
-        user = await db.scalar(select(User).where(User.username == username))
+        async with self._database.sessions() as db:
+            user = await UserRepository(session=db).get_one_or_none(User.username == username)
         async with self._checking:
             matches = await asyncio.to_thread(
                 verify_password, user.password_hash if user else None, password)
@@ -60,7 +63,17 @@ class AuthService:
         await self._store.delete(key)
         await self._audit.record(AuditAction.SIGN_IN, actor_id=user.id, actor=user.username,
                                  detail={"client": client})
-        return await load_signed_in_user(db, user.id)  # type: ignore[return-value]
+        return await self.signed_in_user(user.id)  # type: ignore[return-value]
+
+    async def signed_in_user(self, user_id: int) -> SignedInUser | None:
+        """The active user with this id, with the department's name, or None."""
+        async with self._database.sessions() as db:
+            return await load_signed_in_user(db, user_id)
+
+    async def access_scope(self, user: SignedInUser) -> AccessScope:
+        """What the user may reach: department, region, unexpired and unrevoked grants."""
+        async with self._database.sessions() as db:
+            return await access_scope_of(db, user)
 
     async def sign_out(self, user: SignedInUser, *, everywhere: bool = False) -> None:
         """Audit the sign-out; `everywhere` also ends every other session of the user."""
@@ -97,14 +110,11 @@ async def load_signed_in_user(db: AsyncSession, user_id: int) -> SignedInUser | 
 async def access_scope_of(db: AsyncSession, user: SignedInUser) -> AccessScope:
     """The user's department, region and unexpired, unrevoked grants."""
     now = utcnow()
-    grants = (await db.execute(
-        select(Grant.device_id, Grant.perms).where(
-            Grant.user_id == user.id, Grant.expires_at > now,
-            or_(Grant.revoked_at.is_(None), Grant.revoked_at > now),
-        )
-    )).all()
+    grants = await GrantRepository(session=db).list(
+        Grant.user_id == user.id, Grant.expires_at > now,
+        or_(Grant.revoked_at.is_(None), Grant.revoked_at > now))
     merged: dict[str, set[int]] = {}
-    for device_id, perms in grants:
-        merged.setdefault(device_id, set()).update(perms)
+    for grant in grants:
+        merged.setdefault(grant.device_id, set()).update(grant.perms)
     return AccessScope(user_id=user.id, dept_code=user.dept_code, region_prefix=user.region_prefix,
                        role=user.role, grants={k: frozenset(v) for k, v in merged.items()})

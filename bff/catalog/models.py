@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import JSON, Float, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bff.lib.db import Base, UTCDateTime, utcnow
+from bff.lib.db import Base, utcnow
 
 
 class Camera(Base):
@@ -56,5 +57,5 @@ class Camera(Base):
     codec: Mapped[int]
     status: Mapped[int]
     code_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTimeUTC(), default=utcnow, onupdate=utcnow)
 

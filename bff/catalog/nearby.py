@@ -49,6 +49,11 @@ from bff.catalog.geo import (
     in_range,
     term_of_distance,
 )
+from bff.catalog.limits import (
+    NEARBY_DEFAULT_RESULTS,
+    NEARBY_MAX_RESULTS,
+    SEARCH_TEXT_MAX_LENGTH,
+)
 from bff.lib.i18n import DEFAULT_LOCALE, translate
 from bff.lib.vocabulary import (
     PERMISSIONS,
@@ -57,9 +62,6 @@ from bff.lib.vocabulary import (
     Permission,
     normalize_region_prefix,
 )
-
-MAX_LIMIT = 500
-MAX_TEXT_LENGTH = 100
 
 # A pre-selected candidate set at most this large is scanned whole; larger ones are walked
 # cell by cell (restricted to the set), which costs a few binary searches per step.
@@ -282,7 +284,7 @@ class NearbyIndex:
         scope: AccessScope,
         lat: float,
         lon: float,
-        limit: int = 50,
+        limit: int = NEARBY_DEFAULT_RESULTS,
         radius_m: float | None = None,
         region: str | None = None,
         dept: str | None = None,
@@ -308,7 +310,7 @@ class NearbyIndex:
             raise ValueError("radius_m must be non-negative")
         if limit < 1:
             return []
-        limit = min(limit, MAX_LIMIT)
+        limit = min(limit, NEARBY_MAX_RESULTS)
         needle = _clean_text(text)
         filters = _Filters(
             region=normalize_region_prefix(region) if region else None,
@@ -632,7 +634,7 @@ def _clean_text(text: str | None) -> str:
         return ""
     # Separators and other control characters can never be part of a match.
     cleaned = "".join(ch for ch in text if ch.isprintable()).strip().lower()
-    return cleaned[:MAX_TEXT_LENGTH]
+    return cleaned[:SEARCH_TEXT_MAX_LENGTH]
 
 
 def _covered_radius_m(grid: _Grid, cx: int, cy: int, half: int, q: _Point) -> float:

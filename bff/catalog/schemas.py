@@ -7,15 +7,14 @@ from typing import Annotated, Literal
 import msgspec
 
 from bff.auth.policy import AccessLabel
-from bff.lib.schemas import Schema
-from bff.lib.vocabulary import (  # noqa: F401 - re-exported, below
-    PERMISSIONS,
-    PTZ_CAMERA_TYPES,
-    CameraType,
-    DeviceStatus,
-    OnlineState,
-    ShareAttr,
+from bff.catalog.limits import (
+    NEARBY_DEFAULT_RESULTS,
+    NEARBY_MAX_RADIUS_M,
+    NEARBY_MAX_RESULTS,
+    SEARCH_TEXT_MAX_LENGTH,
 )
+from bff.lib.schemas import Schema
+from bff.lib.vocabulary import CameraType, DeviceStatus, ShareAttr
 
 # Enumerations of appendix 5 that the importer validates; the values are the codes the
 # platform uses. Those the policy also reads are defined in `bff.lib.vocabulary`.
@@ -26,12 +25,6 @@ NETWORKS = frozenset({1, 2, 3, 4, 5, 6, 7, 8, 9, 99})
 SHARE_ATTRS = frozenset(ShareAttr)
 CODECS = frozenset({1, 2, 3, 4, 5})
 STATUSES = frozenset(DeviceStatus)
-
-# Former names of vocabulary codes (with PERMISSIONS and PTZ_CAMERA_TYPES), still imported
-# from here by `bff.catalog.sync`, `bff.demo` and their tests; new code imports
-# `bff.lib.vocabulary`.
-ONLINE, OFFLINE = OnlineState.ONLINE, OnlineState.OFFLINE
-SHARE_NONE = ShareAttr.NOT_SHARED
 
 
 class CameraRecord(msgspec.Struct, kw_only=True):
@@ -79,7 +72,7 @@ Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
 Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
 RegionPrefix = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{2,6}$")]
 DeptCode = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{2}$")]
-SearchText = Annotated[str, msgspec.Meta(max_length=64)]
+SearchText = Annotated[str, msgspec.Meta(max_length=SEARCH_TEXT_MAX_LENGTH)]
 
 
 class NearbyQuery(Schema, kw_only=True):
@@ -87,8 +80,8 @@ class NearbyQuery(Schema, kw_only=True):
 
     lat: Latitude
     lon: Longitude
-    limit: Annotated[int, msgspec.Meta(ge=1, le=200)] = 50
-    radius_m: Annotated[float, msgspec.Meta(gt=0, le=200_000)] | None = None
+    limit: Annotated[int, msgspec.Meta(ge=1, le=NEARBY_MAX_RESULTS)] = NEARBY_DEFAULT_RESULTS
+    radius_m: Annotated[float, msgspec.Meta(gt=0, le=NEARBY_MAX_RADIUS_M)] | None = None
     region: RegionPrefix | None = None
     dept: DeptCode | None = None
     q: SearchText | None = None

@@ -34,9 +34,9 @@ from sqlalchemy import insert, select, update
 
 from bff.catalog.gbt28181 import check_device_code
 from bff.catalog.models import Camera
-from bff.catalog.schemas import OFFLINE, ONLINE, SHARE_NONE
 from bff.lib.db import Database, utcnow
 from bff.lib.periodic import repeat_every
+from bff.lib.vocabulary import DeviceStatus, OnlineState, ShareAttr
 from bff.platform.base import ChannelState, Platform
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,6 @@ OTHER_DEPARTMENT = "99"
 OTHER = 99
 CODEC_OTHER = 5
 POINT_CLASS_OTHER = 9
-STATUS_IN_USE = 1
 _BATCH = 500
 
 _LIVE_COLUMNS = (Camera.device_id, Camera.name, Camera.online, Camera.longitude,
@@ -82,7 +81,7 @@ def _merged(row: dict[str, object], channel: ChannelState) -> dict[str, object] 
     """The row's live fields after the merge, or None when nothing changes."""
     values: dict[str, object] = {
         "name": channel.name[:100] if channel.name else row["name"],
-        "online": ONLINE if channel.online else OFFLINE,
+        "online": OnlineState.ONLINE if channel.online else OnlineState.OFFLINE,
         "longitude": row["longitude"],
         "latitude": row["latitude"],
         "camera_type": channel.camera_type if channel.camera_type is not None
@@ -123,14 +122,15 @@ def new_camera_row(channel: ChannelState, *, platform_id: str) -> dict[str, obje
         "maintainer": "", "point_class": POINT_CLASS_OTHER, "platform_id": platform_id[:128],
         "dept_code": OTHER_DEPARTMENT,
         "camera_type": channel.camera_type if channel.camera_type is not None else OTHER,
-        "online": ONLINE if channel.online else OFFLINE,
+        "online": OnlineState.ONLINE if channel.online else OnlineState.OFFLINE,
         "address": (channel.address or "")[:100], "position_types": [],
         "coord_system": "WGS84",
         "longitude": channel.longitude if located else 0.0,
         "latitude": channel.latitude if located else 0.0,
         "ipv4": None, "mac": None, "indoor_outdoor": None, "direction": None, "pole_id": None,
-        "network": OTHER, "retention_days": 0, "share_attr": SHARE_NONE, "default_perms": [],
-        "vendor": OTHER, "codec": CODEC_OTHER, "status": STATUS_IN_USE, "code_flags": flags,
+        "network": OTHER, "retention_days": 0, "share_attr": ShareAttr.NOT_SHARED,
+        "default_perms": [],
+        "vendor": OTHER, "codec": CODEC_OTHER, "status": DeviceStatus.IN_USE, "code_flags": flags,
         "updated_at": utcnow(),
     }
 

@@ -8,21 +8,32 @@ nothing travels inside the URL but names.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from bff.demo.playback import DemoPlaybackSource, is_demo_playback_url, parse_demo_playback_url
+from bff.demo.playback import (
+    DemoPlaybackSource,
+    PlaybackClock,
+    is_demo_playback_url,
+    parse_demo_playback_url,
+)
+from bff.demo.ptz import DemoPtzHead
 from bff.demo.video import DemoLiveSource, parse_demo_url
 from bff.lib.settings import WebRTCSettings
 from bff.media.sources import MediaSource, SourceUnavailable
 
-if TYPE_CHECKING:
-    from bff.demo.platform import DemoPlatform
+
+class DemoStreams(Protocol):
+    """What the opener looks up in the platform that issued the URLs (`DemoPlatform`)."""
+
+    def head(self, device_id: str) -> DemoPtzHead: ...
+
+    def playback_clock(self, device_id: str, stream_id: str) -> PlaybackClock | None: ...
 
 
 class DemoMediaOpener:
-    """Opens the `demo://live/…` and `demo://playback/…` URLs of one `DemoPlatform`."""
+    """Opens the `demo://live/…` and `demo://playback/…` URLs of one demo platform."""
 
-    def __init__(self, platform: DemoPlatform) -> None:
+    def __init__(self, platform: DemoStreams) -> None:
         self._platform = platform
 
     async def __call__(self, url: str, settings: WebRTCSettings) -> MediaSource:

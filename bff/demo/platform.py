@@ -32,7 +32,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from bff.catalog.schemas import ONLINE, CameraRecord
+from bff.catalog.schemas import CameraRecord
 from bff.demo.catalogue import DEFAULT_SEED, generate_demo_catalogue
 from bff.demo.media import DemoMediaOpener
 from bff.demo.playback import PlaybackClock, demo_playback_url
@@ -48,6 +48,7 @@ from bff.demo.seed import seed_catalogue, seed_demo_users
 from bff.demo.video import DEMO_SCHEME, demo_live_url
 from bff.lib.db import Database
 from bff.lib.settings import Settings
+from bff.lib.vocabulary import OnlineState
 from bff.media.sources import SchemeOpener
 from bff.platform.base import (
     PLAYBACK_SPEEDS,
@@ -131,7 +132,7 @@ class DemoPlatform:
     async def channels(self) -> AsyncIterator[list[ChannelState]]:
         """Yield the live fields of every demo camera, 1,000 per page."""
         async for page in self.catalogue():
-            yield [ChannelState(device_id=r.device_id, name=r.name, online=r.online == ONLINE,
+            yield [ChannelState(device_id=r.device_id, name=r.name, online=r.online == OnlineState.ONLINE,
                                 longitude=r.longitude, latitude=r.latitude,
                                 camera_type=r.camera_type, civil_code=r.civil_code,
                                 address=r.address, parent_id=r.platform_id)

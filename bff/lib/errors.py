@@ -64,17 +64,6 @@ def answer_of(table: ErrorTable, exc: Exception) -> ErrorAnswer | None:
     return None
 
 
-class AppError(HTTPException):
-    """An error with a translatable message key; `code` is stable for clients."""
-
-    def __init__(self, status_code: int, message_key: str, *, code: str | None = None,
-                 **params: Any) -> None:
-        super().__init__(status_code=status_code, detail=message_key)
-        self.message_key = message_key
-        self.code = code or message_key
-        self.params = params
-
-
 _STATUS_MESSAGES = {
     405: ("method_not_allowed", "error.method_not_allowed"),
     413: ("too_large", "error.too_large"),
@@ -103,8 +92,6 @@ def _message_of(request: Request, exc: Exception,
 
 
 def _framework_message(exc: Exception, locale: Locale) -> tuple[int, str, str]:
-    if isinstance(exc, AppError):
-        return exc.status_code, exc.code, translate(exc.message_key, locale, **exc.params)
     if isinstance(exc, ValidationException):
         detail = _validation_detail(exc, locale)
         return 400, "bad_request", translate("error.bad_request", locale, detail=detail)
@@ -179,4 +166,4 @@ def _respond(request: Request, exc: Exception, status: int, code: str, message: 
 
 
 handle_exception = exception_handler({})
-"""Framework refusals and `AppError` only (apps without domain errors, tests)."""
+"""Framework refusals only (apps without domain errors, tests)."""

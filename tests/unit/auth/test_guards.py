@@ -19,7 +19,7 @@ from bff.audit.services import AuditLog
 from bff.auth.errors import AUTH_ERRORS
 from bff.auth.guards import SESSION_EPOCH_KEY, SESSION_USER_KEY, requires_admin
 from bff.auth.models import Department, User
-from bff.auth.services import AuthService, load_signed_in_user
+from bff.auth.services import AuthService
 from bff.lib.db import Base, Database, create_database
 from bff.lib.errors import exception_handler
 from bff.lib.settings import AuthSettings, DatabaseSettings
@@ -54,7 +54,7 @@ async def database() -> AsyncIterator[Database]:
 
 @pytest.fixture
 def auth_service(database: Database) -> AuthService:
-    return AuthService(AuthSettings(secret="test"), MemoryStore(), AuditLog(database))
+    return AuthService(AuthSettings(secret="test"), MemoryStore(), AuditLog(database), database)
 
 
 @pytest.fixture
@@ -62,8 +62,7 @@ async def client(database: Database,
                  auth_service: AuthService) -> AsyncIterator[AsyncTestClient]:
     sessions = ServerSideSessionConfig()
     app = Litestar(route_handlers=[admin_only], middleware=[sessions.middleware],
-                   state=State({"services": SimpleNamespace(database=database,
-                                                            auth_service=auth_service)}),
+                   state=State({"services": SimpleNamespace(auth_service=auth_service)}),
                    exception_handlers={Exception: exception_handler(AUTH_ERRORS)})
     async with AsyncTestClient(app=app, session_config=sessions) as test_client:
         yield test_client
@@ -103,8 +102,7 @@ async def test_a_deactivated_administrator_is_signed_out(client: AsyncTestClient
 async def test_a_session_from_before_sign_out_everywhere_is_refused(
         client: AsyncTestClient, database: Database, auth_service: AuthService) -> None:
     await _as(client, ADMIN, epoch=await auth_service.session_epoch(ADMIN))
-    async with database.sessions() as session:
-        admin = await load_signed_in_user(session, ADMIN)
+    admin = await auth_service.signed_in_user(ADMIN)
     assert admin is not None
     await auth_service.sign_out(admin, everywhere=True)
     assert (await client.get("/api/admin-only")).status_code == 401

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bff.lib.db import Database, create_database
-from bff.lib.migrate import upgrade_to_head
 from bff.lib.settings import DatabaseSettings
+from bff.migrate import upgrade_to_head
 
 
 @pytest.fixture

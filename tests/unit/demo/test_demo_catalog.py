@@ -27,9 +27,7 @@ from bff.catalog.schemas import (
     CODECS,
     DEPT_CODES,
     NETWORKS,
-    PERMISSIONS,
     POINT_CLASSES,
-    PTZ_CAMERA_TYPES,
     SHARE_ATTRS,
     STATUSES,
     CameraRecord,
@@ -41,6 +39,7 @@ from bff.demo.catalogue import (
     generate_demo_catalogue,
     scaled_counts,
 )
+from bff.lib.vocabulary import PERMISSIONS, PTZ_CAMERA_TYPES
 
 VENDORS = frozenset(range(1, 18)) | {99}  # appendix 5 设备厂商
 

@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection handed over by `bff.lib.migrate`."""
+"""Alembic environment: runs on the connection handed over by `bff.migrate`."""
 
 from __future__ import annotations
 

@@ -9,8 +9,8 @@ from alembic.migration import MigrationContext
 
 import bff.models  # noqa: F401 - registers every table on Base.metadata
 from bff.lib.db import Base, create_database
-from bff.lib.migrate import upgrade_to_head
 from bff.lib.settings import DatabaseSettings
+from bff.migrate import upgrade_to_head
 
 
 async def test_models_and_migrations_agree(tmp_path: Path) -> None:
