@@ -45,6 +45,9 @@ ACCESS_LABELS: tuple[AccessLabel, ...] = get_args(AccessLabel)
 MAY_VIEW, REQUEST, NOT_SHARED, OUT_OF_SCOPE, UNAVAILABLE = range(len(ACCESS_LABELS))
 
 _REQUESTABLE_SHARE = frozenset({ShareAttr.CONDITIONAL, ShareAttr.UNCONDITIONAL})
+# Plain ints for numpy comparisons: an IntEnum scalar costs numpy a conversion per call.
+_IN_USE = int(DeviceStatus.IN_USE)
+_CONDITIONAL, _UNCONDITIONAL = int(ShareAttr.CONDITIONAL), int(ShareAttr.UNCONDITIONAL)
 
 
 class AccessScope(msgspec.Struct, frozen=True, kw_only=True):
@@ -357,7 +360,7 @@ def _in_use_and_region(
     """The two masks every rule starts from; None for an unknown permission."""
     if permission not in PERMISSIONS:
         return None
-    in_use = _select(columns.status, rows) == DeviceStatus.IN_USE
+    in_use = _select(columns.status, rows) == _IN_USE
     return in_use, region_mask(_select(columns.civil, rows), scope.region_prefix)
 
 
@@ -385,7 +388,7 @@ def requestable_mask(
     in_use, in_region = masks
     usable = _usable(scope, columns, permission, rows, in_use, in_region)
     share = _select(columns.share_attr, rows)
-    shareable = (share == ShareAttr.CONDITIONAL) | (share == ShareAttr.UNCONDITIONAL)
+    shareable = (share == _CONDITIONAL) | (share == _UNCONDITIONAL)
     return in_use & in_region & ~usable & shareable
 
 
@@ -393,11 +396,11 @@ def access_codes(
     scope: AccessScope, columns: CameraColumns, rows: np.ndarray | None = None
 ) -> np.ndarray:
     """Vectorized `access_label`: int8 indexes into `ACCESS_LABELS`, per row."""
-    in_use = _select(columns.status, rows) == DeviceStatus.IN_USE
+    in_use = _select(columns.status, rows) == _IN_USE
     in_region = region_mask(_select(columns.civil, rows), scope.region_prefix)
     usable = _usable(scope, columns, Permission.LIVE, rows, in_use, in_region)
     share = _select(columns.share_attr, rows)
-    shareable = (share == ShareAttr.CONDITIONAL) | (share == ShareAttr.UNCONDITIONAL)
+    shareable = (share == _CONDITIONAL) | (share == _UNCONDITIONAL)
     # Later assignments win, mirroring the early returns of the scalar function.
     codes = np.where(shareable, REQUEST, NOT_SHARED).astype(np.int8)
     codes[usable] = MAY_VIEW

@@ -39,6 +39,11 @@ def compass_point(bearing_deg: float) -> str:
     return COMPASS_POINTS[int(((bearing_deg % 360.0) + 22.5) // 45.0) % 8]
 
 
+def compass_sectors(bearings_deg: np.ndarray) -> np.ndarray:
+    """`compass_point`'s sector index (into `COMPASS_POINTS`) for an array of bearings."""
+    return (((bearings_deg % 360.0) + 22.5) // 45.0).astype(np.int64) % 8
+
+
 def in_range(lat: float, lon: float) -> bool:
     """True for finite coordinates within ±90° latitude and ±180° longitude."""
     return math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180

@@ -18,6 +18,7 @@ handled: the catalogue covers one city.
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 from collections import OrderedDict
@@ -40,8 +41,10 @@ from bff.auth.policy import (
     usable_mask,
 )
 from bff.catalog.geo import (
+    COMPASS_POINTS,
     bearings_deg,
     compass_point,
+    compass_sectors,
     distance_to_box_edge_m,
     distances_of_terms,
     has_position,
@@ -115,9 +118,15 @@ class NearbyRecord(Protocol):
     longitude: float
 
 
+@functools.cache
+def compass_labels(locale: str = DEFAULT_LOCALE) -> tuple[str, ...]:
+    """The words of `COMPASS_POINTS` in `locale` (looked up once: every hit has one)."""
+    return tuple(translate(f"compass.{point}", locale) for point in COMPASS_POINTS)
+
+
 def compass_label(bearing_deg: float, locale: str = DEFAULT_LOCALE) -> str:
     """Eight-point compass label of a bearing (0 = 北 north, clockwise) in `locale`."""
-    return translate(f"compass.{compass_point(bearing_deg)}", locale)
+    return compass_labels(locale)[COMPASS_POINTS.index(compass_point(bearing_deg))]
 
 
 def _ranges_to_indices(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -579,16 +588,13 @@ class NearbyIndex:
         bearing = bearings_deg(q.lat_rad, q.lon_rad, a.lat[positions], a.lon[positions])
         codes = access_codes(scope, a.columns, positions).tolist()
         ids = a.ids[positions].tolist()
+        words = compass_labels()
         return [
-            NearbyHit(
-                device_id=ids[i].decode(),
-                row=int(rows[i]),
-                distance_m=float(distance[i]),
-                bearing_deg=float(bearing[i]),
-                compass=compass_label(float(bearing[i])),
-                access=ACCESS_LABELS[codes[i]],
-            )
-            for i in range(len(positions))
+            NearbyHit(device_id=device_id.decode(), row=row, distance_m=metres,
+                      bearing_deg=degrees, compass=words[sector], access=ACCESS_LABELS[code])
+            for device_id, row, metres, degrees, sector, code in zip(
+                ids, rows.tolist(), distance.tolist(), bearing.tolist(),
+                compass_sectors(bearing).tolist(), codes, strict=True)
         ]
 
 
