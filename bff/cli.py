@@ -63,10 +63,10 @@ async def _seed_demo(settings: Settings) -> int:
 async def _create_user(settings: Settings, args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
+    from bff.auth.departments import seed_departments
     from bff.auth.models import Role, User
     from bff.auth.passwords import hash_password
     from bff.lib.db import create_database
-    from bff.lib.seed import seed_departments
     from bff.migrate import upgrade_to_head
 
     if args.role not in {r.value for r in Role}:

@@ -73,8 +73,9 @@ async def running_services(settings: Settings, database: Database,
                            stores: Stores) -> AsyncIterator[Services]:
     """Build the services, run their background work, close them all on exit.
 
-    The database and the stores come in from outside because the app's plugins need them
-    before start (the SQLAlchemy plugin, the session middleware); they are closed here."""
+    The database and the stores come in from outside because the app needs them before
+    start (the stores back the session middleware and the rate limit); they are closed
+    here."""
     async with contextlib.AsyncExitStack() as stack:
         stack.push_async_callback(database.close)
         stack.push_async_callback(stores.close)

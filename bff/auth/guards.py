@@ -16,6 +16,8 @@ from bff.auth.services import AuthService
 
 SESSION_USER_KEY = "user_id"
 SESSION_EPOCH_KEY = "epoch"
+_USER_OF_REQUEST = "bff.signed_in_user"
+"""Scope key under which the request's signed-in user is kept once read."""
 
 
 def requires_sign_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
@@ -39,7 +41,11 @@ def _services(connection: ASGIConnection) -> GuardServices:
 async def signed_in_user(connection: ASGIConnection, auth_service: AuthService) -> SignedInUser:
     """The session's user, re-read from the database so a deactivated account stops at
     once; a session from before "sign out everywhere" is refused. A refusal clears the
-    session and raises 401."""
+    session and raises 401. Read once per request: a guard's answer is kept for the
+    handler's `current_user`."""
+    known = connection.scope.get(_USER_OF_REQUEST)
+    if isinstance(known, SignedInUser):
+        return known
     session = connection.session or {}
     user_id = session.get(SESSION_USER_KEY)
     user = await auth_service.signed_in_user(user_id) if isinstance(user_id, int) else None
@@ -49,6 +55,7 @@ async def signed_in_user(connection: ASGIConnection, auth_service: AuthService) 
     if user is None:
         connection.clear_session()
         raise NotAuthorizedException("sign-in required")
+    connection.scope[_USER_OF_REQUEST] = user  # type: ignore[literal-required]
     return user
 
 

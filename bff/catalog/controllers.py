@@ -156,7 +156,7 @@ class CatalogImportController(Controller):
         upload = data.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise ImportRefused("no_file")
-        summary = await catalog.import_upload(upload.filename, await upload.read())
+        summary = await catalog.import_upload(upload.filename, upload.read)
         await audit.record(AuditAction.CATALOG_IMPORT, actor_id=current_user.id,
                            actor=current_user.username,
                            target=upload.filename[:64],

@@ -9,7 +9,7 @@ import logging
 import math
 import tempfile
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 
 import msgspec
@@ -62,13 +62,15 @@ class CatalogService:
         self._fingerprint: tuple[object, ...] | None = None
         self._loaded_before = False
 
-    async def import_upload(self, filename: str, content: bytes) -> ImportSummary:
+    async def import_upload(self, filename: str,
+                            read: Callable[[], Awaitable[bytes]]) -> ImportSummary:
         """Validate and load an uploaded appendix-5 catalogue (CSV or XLSX), then reload
-        the in-memory catalogue. `ImportRefused` when the file cannot be imported at all;
-        row problems are in the summary."""
+        the in-memory catalogue. `ImportRefused` when the file cannot be imported at all
+        (the name is checked before the body is read); row problems are in the summary."""
         suffix = Path(filename).suffix.lower()
         if suffix not in {".csv", ".xlsx"}:
             raise ImportRefused("bad_type")
+        content = await read()
         with tempfile.TemporaryDirectory(prefix="bff-import-") as folder:
             source = Path(folder) / f"upload{suffix}"
             source.write_bytes(content)

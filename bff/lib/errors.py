@@ -156,7 +156,9 @@ def _respond(request: Request, exc: Exception, status: int, code: str, message: 
         # htmx swaps this fragment into the page (app.js lets 4xx/5xx swap); a lost
         # session sends the whole page to the sign-in form.
         if status == 401:
-            return ClientRedirect(redirect_to="/login")
+            redirect = ClientRedirect(redirect_to="/login")
+            redirect.status_code = 401  # htmx follows HX-Redirect whatever the status
+            return redirect
         return HTMXTemplate(template_name="partials/_error.html", context={"message": message},
                             status_code=status)
     if status == 401:

@@ -14,12 +14,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Annotated, Protocol, runtime_checkable
 
 import msgspec
 
-from bff.lib.db import Database
-from bff.media.sources import MediaOpeners, SchemeOpener
+if TYPE_CHECKING:
+    from bff.lib.db import Database
+    from bff.media.sources import MediaOpeners, SchemeOpener
+
 
 
 class PlatformError(Exception):
@@ -221,6 +223,9 @@ class SeedsFirstRun(Protocol):
 
 def media_openers_of(platform: object) -> MediaOpeners:
     """The media openers for a platform: PyAV, plus the platform's own schemes."""
+    # Imported here: PyAV (behind MediaOpeners) is heavy, and only the stream hub opens media.
+    from bff.media.sources import MediaOpeners
+
     openers = MediaOpeners()
     if isinstance(platform, ProvidesMediaOpeners):
         for scheme, opener in platform.media_openers().items():

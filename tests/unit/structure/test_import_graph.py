@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import ast
+import importlib.util
 from collections import defaultdict
 from pathlib import Path
 
@@ -115,6 +116,18 @@ def test_no_import_cycle_between_packages() -> None:
         for cycle in _cycles(edges)
     ]
     assert described == []
+
+
+def test_every_import_of_the_package_resolves() -> None:
+    """Also the imports inside functions, which only run on some paths (a command line
+    verb, a fallback): a module that moved must not leave one behind."""
+    missing = sorted(
+        f"{module} imports {name}"
+        for module, imported in _modules().items()
+        for name in imported
+        if importlib.util.find_spec(name) is None
+    )
+    assert missing == []
 
 
 def test_the_cycle_finder_finds_cycles() -> None:
