@@ -1,5 +1,6 @@
-"""The `bff` command line: serve, migrate, seed the demo, create users, import or sync the camera
-catalogue, verify the audit chain, send a signed alert event. Settings come from BFF_* environment variables (see README)."""
+"""The `bff` command line: serve, migrate, seed the demo, create users, import or sync the
+camera catalogue, verify the audit chain, send a signed alert event. Settings come from
+BFF_* environment variables (see README)."""
 
 from __future__ import annotations
 

@@ -90,6 +90,8 @@ class AlertService:
             existing = await self._find(source, event.event_id)
             if existing is None:
                 raise
+            log.info("alert %s: a concurrent copy of %s/%s was stored first", existing,
+                     source, event.event_id)
             return IngestResult(alert_id=existing, duplicate=True)
         await self._audit.record(
             AuditAction.ALERT_INGEST, actor_id=None, actor=f"source:{source}"[:64],

@@ -33,7 +33,9 @@ def verify(sources: Mapping[str, str], source: str | None, timestamp: str | None
     secret = sources.get(source)
     if secret is None:
         raise AlertUnauthorized("unknown_source")
-    if not (timestamp.isascii() and timestamp.isdigit()):
+    # Unix seconds have 10 digits until 2286; a longer string is not a timestamp (and
+    # int() of thousands of digits would raise instead of refusing).
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
         raise AlertUnauthorized("bad_timestamp")
     now = time.time() if now is None else now
     if abs(now - int(timestamp)) > max_skew_s:

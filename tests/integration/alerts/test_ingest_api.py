@@ -4,6 +4,7 @@ nothing and answers in the requester's language."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 
 from bff.alerts.models import Alert, AlertOutbox, AlertRecipient
 from bff.audit.models import AuditEvent
+from bff.lib.db import Database
 from tests.integration.alerts.conftest import (
     RATE,
     SOURCE,
@@ -22,13 +24,15 @@ from tests.integration.alerts.conftest import (
 )
 
 
-async def counts(db) -> tuple[int, int, int]:  # noqa: ANN001
+async def counts(db: Database) -> tuple[int, int, int]:
     async with db.sessions() as session:
-        return tuple([await session.scalar(select(func.count()).select_from(table))
-                      for table in (Alert, AlertRecipient, AlertOutbox)])  # type: ignore[return-value]
+        found = [await session.scalar(select(func.count()).select_from(table))
+                 for table in (Alert, AlertRecipient, AlertOutbox)]
+    return found[0], found[1], found[2]
 
 
-async def test_accepted_then_duplicate_with_the_same_id(client: AsyncTestClient, db) -> None:  # noqa: ANN001
+async def test_accepted_then_duplicate_with_the_same_id(client: AsyncTestClient,
+                                                        db: Database) -> None:
     first = await post_event(client, with_snapshot(event("flood-1"), jpeg_bytes()))
     assert first.status_code == 202, first.text
     alert_id = first.json()["alert_id"]
@@ -56,6 +60,14 @@ async def test_accepted_then_duplicate_with_the_same_id(client: AsyncTestClient,
     assert detail["source"] == SOURCE
 
 
+async def test_copies_sent_at_once_store_one_alert(client: AsyncTestClient, db: Database) -> None:
+    answers = await asyncio.gather(*(post_event(client, event("race")) for _ in range(6)))
+    assert sorted(answer.status_code for answer in answers) == [200] * 5 + [202]
+    assert len({answer.json()["alert_id"] for answer in answers}) == 1
+    alerts, _, outbox = await counts(db)
+    assert (alerts, outbox) == (1, 1)
+
+
 @pytest.mark.parametrize(("kwargs", "code"), [
     ({"secret": "another-secret-of-enough-length-0123456789"}, "alerts.bad_signature"),
     ({"source": "stranger"}, "alerts.unknown_source"),
@@ -63,14 +75,14 @@ async def test_accepted_then_duplicate_with_the_same_id(client: AsyncTestClient,
     ({"timestamp": int(time.time()) + 3600}, "alerts.stale_timestamp"),
 ])
 async def test_unsigned_requests_are_refused_and_store_nothing(
-        client: AsyncTestClient, db, kwargs: dict, code: str) -> None:  # noqa: ANN001
+        client: AsyncTestClient, db: Database, kwargs: dict, code: str) -> None:
     answer = await post_event(client, event("nope"), **kwargs)
     assert answer.status_code == 401, answer.text
     assert answer.json()["error"] == code
     assert await counts(db) == (0, 0, 0)
 
 
-async def test_missing_headers_and_tampered_body(client: AsyncTestClient, db) -> None:  # noqa: ANN001
+async def test_missing_headers_and_tampered_body(client: AsyncTestClient, db: Database) -> None:
     bare = await client.post("/api/alerts/events", json=event())
     assert bare.status_code == 401 and bare.json()["error"] == "alerts.missing_headers"
     assert "X-Alert-Signature" in bare.json()["message"]
@@ -85,7 +97,8 @@ async def test_missing_headers_and_tampered_body(client: AsyncTestClient, db) ->
     assert tampered.json()["message"] == "签名校验失败"
 
 
-async def test_malformed_json_is_400_and_too_large_413(client: AsyncTestClient, db) -> None:  # noqa: ANN001
+async def test_malformed_json_is_400_and_too_large_413(client: AsyncTestClient,
+                                                       db: Database) -> None:
     malformed = await post_event(client, b'{"event_id": "x",')
     assert malformed.status_code == 400, malformed.text
     assert malformed.json()["error"] == "alerts.malformed"
@@ -107,7 +120,7 @@ async def test_malformed_json_is_400_and_too_large_413(client: AsyncTestClient, 
     ({"snapshot_jpeg": "not base64!"}, "snapshot_jpeg"),
 ])
 async def test_invalid_fields_are_422_naming_the_field(
-        client: AsyncTestClient, db, fields: dict, named: str) -> None:  # noqa: ANN001
+        client: AsyncTestClient, db: Database, fields: dict, named: str) -> None:
     answer = await post_event(client, event(**{"event_id": "bad", **fields}))
     assert answer.status_code == 422, answer.text
     assert answer.json()["error"] == "alerts.invalid"
@@ -116,7 +129,7 @@ async def test_invalid_fields_are_422_naming_the_field(
     assert await counts(db) == (0, 0, 0)
 
 
-async def test_fake_and_oversized_snapshots_are_422(client: AsyncTestClient, db) -> None:  # noqa: ANN001
+async def test_fake_and_oversized_snapshots_are_422(client: AsyncTestClient, db: Database) -> None:
     png_named_jpeg = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
     fake = await post_event(client, with_snapshot(event("fake"), png_named_jpeg))
     assert fake.status_code == 422 and "snapshot_jpeg" in fake.json()["message"]
@@ -129,7 +142,7 @@ async def test_fake_and_oversized_snapshots_are_422(client: AsyncTestClient, db)
 
 
 async def test_unknown_camera_is_422_in_the_requested_language(
-        client: AsyncTestClient, db) -> None:  # noqa: ANN001
+        client: AsyncTestClient, db: Database) -> None:
     zh = await post_event(client, event("ghost", device_id="4415020100131" + "9999999"))
     assert zh.status_code == 422 and zh.json()["error"] == "alerts.unknown_camera"
     assert zh.json()["message"].startswith("资源目录中没有摄像机")

@@ -44,6 +44,8 @@ def test_a_good_signature_names_the_source() -> None:
     ({"source": None}, "missing_headers"),
     ({"signature": ""}, "missing_headers"),
     ({"timestamp": "17e8"}, "bad_timestamp"),
+    ({"timestamp": "-1"}, "bad_timestamp"),
+    ({"timestamp": "9" * 5000}, "bad_timestamp"),
 ])
 def test_refusals_carry_their_reason(kwargs: dict, reason: str) -> None:
     with pytest.raises(AlertUnauthorized) as refused:
