@@ -38,10 +38,16 @@ def environment(tmp_path: Path, sqlite_template: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def server(environment: dict[str, str]) -> Iterator[str]:
+def server_log(tmp_path: Path) -> Path:
+    return tmp_path / "serve.log"
+
+
+@pytest.fixture
+def server(environment: dict[str, str], server_log: Path) -> Iterator[str]:
     url = f"http://127.0.0.1:{environment['BFF_PORT']}"
+    log = server_log.open("wb")
     process = subprocess.Popen([sys.executable, "-m", "bff.cli", "serve"], env=environment,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -56,15 +62,16 @@ def server(environment: dict[str, str]) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=20)
+        log.close()
 
 
 def bff(environment: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "bff.cli", *args], env=environment,
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=60, check=False)
 
 
 def test_send_posts_a_signed_event_and_prints_the_answer(
-        server: str, environment: dict[str, str], tmp_path: Path) -> None:
+        server: str, environment: dict[str, str], tmp_path: Path, server_log: Path) -> None:
     snapshot = tmp_path / "snap.jpg"
     snapshot.write_bytes(jpeg_bytes())
     args = ("alerts", "send", "--type", "flooding", "--device-id", chengqu_camera(),
@@ -82,3 +89,6 @@ def test_send_posts_a_signed_event_and_prints_the_answer(
     unknown = bff(environment, "alerts", "send", "--type", "flooding", "--device-id",
                   chengqu_camera(), "--url", server, "--source", "nobody")
     assert unknown.returncode == 2 and "nobody" in unknown.stderr
+    logged = server_log.read_text(encoding="utf-8")
+    assert "alert 1 accepted: flooding" in logged
+    assert SECRET not in logged

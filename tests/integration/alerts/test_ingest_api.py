@@ -56,7 +56,8 @@ async def test_accepted_then_duplicate_with_the_same_id(client: AsyncTestClient,
     assert stored.occurred_at.hour == 0 and stored.occurred_at.minute == 30
     assert len(audited) == 1
     actor, target, detail = audited[0]
-    assert target == f"alert:{alert_id}" and detail["event_id"] == "flood-1"
+    assert actor == f"source:{SOURCE}" and target == f"alert:{alert_id}"
+    assert detail["event_id"] == "flood-1"
     assert detail["source"] == SOURCE
 
 

@@ -8,6 +8,7 @@ import asyncio
 import time
 
 import msgspec
+import pytest
 from sqlalchemy import func, select
 
 from bff.alerts.models import Alert, AlertOutbox
@@ -21,7 +22,8 @@ from bff.lib.settings import Settings
 from tests.integration.alerts.conftest import SECRET, SOURCE, event
 
 
-async def test_racing_copies_store_one_alert(settings: Settings, caplog) -> None:  # noqa: ANN001
+async def test_racing_copies_store_one_alert(settings: Settings,
+                                             caplog: pytest.LogCaptureFixture) -> None:
     database = create_database(settings.database)
     try:
         catalog = CatalogService(database)
