@@ -1,5 +1,6 @@
-"""The `bff` command line: serve, migrate, seed the demo, create users, import or sync the camera
-catalogue, verify the audit chain. Settings come from BFF_* environment variables (see README)."""
+"""The `bff` command line: serve, migrate, seed the demo, create users, import or sync the
+camera catalogue, verify the audit chain, send a signed alert event. Settings come from
+BFF_* environment variables (see README)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import asyncio
 import getpass
 import logging
 import sys
+from pathlib import Path
 
 from bff.lib.settings import Settings, SettingsError, load_settings
 
@@ -150,6 +152,27 @@ async def _catalog_sync(settings: Settings) -> int:
     return 0
 
 
+def _alerts_send(settings: Settings, args: argparse.Namespace) -> int:
+    import httpx
+
+    from bff.alerts.sender import SendError, choose_source, event_body, send
+
+    try:
+        source, secret = choose_source(settings.alerts.sources, args.source)
+        body = event_body(args.type, args.device_id, event_id=args.event_id,
+                          snapshot=args.snapshot, detail=args.detail,
+                          confidence=args.confidence)
+        answer = send(args.url, source, secret, body)
+    except SendError as exc:
+        print(f"cannot send: {exc}", file=sys.stderr)
+        return 2
+    except httpx.HTTPError as exc:
+        print(f"cannot reach {args.url}: {exc}", file=sys.stderr)
+        return 1
+    print(f"{answer.status_code} {answer.text}")
+    return 0 if answer.status_code in (200, 202) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bff", description="城市睿眼 Mobile BFF")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -178,6 +201,19 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="audit log tools")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     audit_sub.add_parser("verify", help="verify the hash chain of the audit log")
+    alerts = sub.add_parser("alerts", help="alert tools")
+    alerts_sub = alerts.add_subparsers(dest="alerts_command", required=True)
+    send = alerts_sub.add_parser(
+        "send", help="sign an alert event with a source's secret from BFF_ALERT_SOURCES and "
+        "post it as the analysis platform would; prints the answer")
+    send.add_argument("--type", required=True, help="flooding, kitchen_no_hat, … (README)")
+    send.add_argument("--device-id", required=True, help="20-digit code of a catalogued camera")
+    send.add_argument("--url", default="http://127.0.0.1:8000", help="the BFF's base URL")
+    send.add_argument("--source", help="source name (default: the only one configured)")
+    send.add_argument("--event-id", help="default: a fresh random id")
+    send.add_argument("--snapshot", type=Path, help="a JPEG file to attach")
+    send.add_argument("--detail")
+    send.add_argument("--confidence", type=float)
     return parser
 
 
@@ -202,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_catalog_sync(settings))
     if args.command == "catalog":
         return asyncio.run(_catalog_import(settings, args))
+    if args.command == "alerts":
+        return _alerts_send(settings, args)
     if args.command == "audit":
         return asyncio.run(_verify_audit(settings))
     return 2

@@ -30,6 +30,8 @@ from litestar.response import File
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from bff.alerts.controllers import INGEST_PATH, AlertController, AlertIngestController
+from bff.alerts.errors import ALERT_ERRORS
 from bff.auth.controllers import AuthController
 from bff.auth.deps import provide_current_user
 from bff.auth.errors import AUTH_ERRORS
@@ -51,13 +53,15 @@ from bff.services import SERVICE_NAMES, running_services
 from bff.webrtc.controllers import LiveController
 from bff.webrtc.errors import LIVE_ERRORS
 
-ERROR_TABLE: ErrorTable = {**AUTH_ERRORS, **CATALOG_ERRORS, **LIVE_ERRORS, **PTZ_ERRORS}
+ERROR_TABLE: ErrorTable = {**AUTH_ERRORS, **CATALOG_ERRORS, **LIVE_ERRORS, **PTZ_ERRORS,
+                           **ALERT_ERRORS}
 """How every capability's domain exceptions answer over HTTP."""
 
 SHELL_VERSION_MARK = "__SHELL_VERSION__"
-SESSION_FREE_PATHS = ["^/static/", "^/sw.js$", "^/manifest.webmanifest$", "^/health$"]
-"""Static files, the worker, the manifest and health need no session: no store round trip
-for them, and they keep answering while the store is down."""
+SESSION_FREE_PATHS = ["^/static/", "^/sw.js$", "^/manifest.webmanifest$", "^/health$",
+                      f"^{INGEST_PATH}$"]
+"""Static files, the worker, the manifest, health and the signed alert ingest need no
+session: no store round trip for them, and they keep answering while the store is down."""
 
 
 def versioned_service_worker(static_dir: Path) -> str:
@@ -93,9 +97,11 @@ class BffPlugin(InitPluginProtocol):
         static_dir = Path(settings.server.static_dir)
         app_config.route_handlers.extend([
             AuthController, health, *self._shell_handlers(static_dir),
+            # Signed by the analysis platform, not by a session: outside the sign-in guard.
+            AlertIngestController,
             Router(path="/", guards=[requires_sign_in],
                    route_handlers=[NearbyController, CameraController, CatalogImportController,
-                                   LiveController, PtzController]),
+                                   LiveController, PtzController, AlertController]),
             create_static_files_router(path="/static", directories=[static_dir],
                                        include_in_schema=False, cache_control=None),
         ])
@@ -112,7 +118,8 @@ class BffPlugin(InitPluginProtocol):
         app_config.csrf_config = CSRFConfig(
             secret=settings.auth.secret, cookie_name="csrftoken", header_name="x-csrftoken",
             cookie_secure=settings.auth.secure_cookies, cookie_samesite="lax",
-            exclude=["/health"])
+            # The ingest's HMAC signature is its proof of origin; it carries no cookie.
+            exclude=["/health", INGEST_PATH])
         app_config.template_config = TemplateConfig(
             directory=Path(settings.server.templates_dir), engine=JinjaTemplateEngine,
             engine_callback=lambda engine: register_template_callables(

@@ -19,6 +19,7 @@ from typing import Any
 
 import msgspec
 
+from bff.alerts.services import AlertService
 from bff.audit.services import AuditAction, AuditLog
 from bff.auth.departments import seed_departments
 from bff.auth.services import AuthService
@@ -53,6 +54,7 @@ class Services(msgspec.Struct, frozen=True, kw_only=True):
     peer_registry: PeerRegistry
     auth_service: AuthService
     ptz_service: PtzService
+    alert_service: AlertService
 
 
 SERVICE_NAMES: tuple[str, ...] = Services.__struct_fields__
@@ -103,12 +105,16 @@ async def running_services(settings: Settings, database: Database,
                         namespace=f"{prefix}:ptz-rate"),
             MovingCameras(redis=stores.redis, key=f"{prefix}:ptz-moving"))
         stack.push_async_callback(ptz.close)
+        alert_service = AlertService(
+            settings.alerts, database, catalog, audit,
+            RateLimiter(settings.alerts.rate, settings.alerts.rate_window_s,
+                        redis=stores.redis, namespace=f"{prefix}:alert-rate"))
         services = Services(
             settings=settings, map_settings=settings.map, database=database, stores=stores,
             audit=audit, catalog=catalog, platform=platform, stream_hub=hub,
             peer_registry=registry,
             auth_service=AuthService(settings.auth, stores.by_name["auth"], audit, database),
-            ptz_service=ptz)
+            ptz_service=ptz, alert_service=alert_service)
         for name, work in _background_work(services).items():
             stack.push_async_callback(_cancel, asyncio.create_task(work, name=name))
         yield services

@@ -38,6 +38,10 @@ class AuditAction(StrEnum):
     """The server stopped a move no stop followed (phone gone) or at shutdown."""
     PTZ_DENIED = "ptz.denied"
     CATALOG_IMPORT = "catalog.import"
+    ALERT_INGEST = "alert.ingest"
+    """An event from the analysis platform was accepted (not its duplicates)."""
+    ALERT_ACKNOWLEDGE = "alert.acknowledge"
+    ALERT_RESOLVE = "alert.resolve"
 
 
 def entry_digest(prev_hash: str, at: datetime, actor_id: int | None, actor: str, action: str,

@@ -41,7 +41,8 @@ class DomainError(Exception):
 class ErrorAnswer(NamedTuple):
     """How one domain exception answers: status, stable code for clients, message
     parameters, extra headers, and the catalogue key of the message when it is not the
-    code."""
+    code. A parameter may be a function of the locale: a text that must itself be put in
+    the user's words (a validation reason)."""
 
     status: int
     code: str
@@ -85,7 +86,9 @@ def _message_of(request: Request, exc: Exception,
     locale = locale_of(request)
     answer = answer_of(table, exc)
     if answer is not None:
-        message = translate(answer.message_key or answer.code, locale, **answer.params)
+        params = {name: value(locale) if callable(value) else value
+                  for name, value in answer.params.items()}
+        message = translate(answer.message_key or answer.code, locale, **params)
         return answer.status, answer.code, message, answer.headers
     headers = getattr(exc, "headers", None) or {}
     return (*_framework_message(exc, locale), headers)

@@ -305,6 +305,41 @@ class PtzSettings(msgspec.Struct, kw_only=True):
     (BFF_PTZ_TIMEOUT_SECONDS)."""
 
 
+ALERT_SECRET_MIN_LENGTH = 32
+
+
+class AlertSettings(msgspec.Struct, kw_only=True):
+    """Alert events posted by the video-analysis platform (预警接入)."""
+
+    sources: dict[str, str] = {}
+    """Who may post alert events and with which HMAC secret (BFF_ALERT_SOURCES, a JSON
+    object name → secret, each secret at least 32 characters). Empty = ingest refuses
+    every request. Secrets are never logged or shown in a repr."""
+    max_clock_skew_s: Annotated[float, msgspec.Meta(gt=0)] = 300.0
+    """A signed timestamp further than this from the server clock is refused
+    (BFF_ALERT_MAX_SKEW_SECONDS): a captured request cannot be replayed later."""
+    rate: Annotated[int, msgspec.Meta(ge=1)] = 600
+    """Events one source may post per rate window (BFF_ALERT_RATE); more get 429.
+    Counted in Redis when configured, so the limit holds across processes."""
+    rate_window_s: Annotated[float, msgspec.Meta(gt=0)] = 60.0
+    """Length of the ingest rate window, seconds (BFF_ALERT_RATE_WINDOW)."""
+
+    def __post_init__(self) -> None:
+        for name, secret in self.sources.items():
+            if not name.strip() or len(name) > 64:
+                raise ValueError("BFF_ALERT_SOURCES: a source's name has 1–64 characters")
+            if len(secret) < ALERT_SECRET_MIN_LENGTH:
+                # Name the source, never the secret.
+                raise ValueError(f"BFF_ALERT_SOURCES: the secret of {name!r} has fewer than "
+                                 f"{ALERT_SECRET_MIN_LENGTH} characters")
+
+    def __repr__(self) -> str:
+        # Settings end up in tracebacks and debug logs: show who, never the secrets.
+        return (f"AlertSettings(sources={sorted(self.sources)!r}, "
+                f"max_clock_skew_s={self.max_clock_skew_s!r}, rate={self.rate!r}, "
+                f"rate_window_s={self.rate_window_s!r})")
+
+
 class Settings(msgspec.Struct, kw_only=True):
     server: ServerSettings = msgspec.field(default_factory=ServerSettings)
     database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
@@ -317,6 +352,7 @@ class Settings(msgspec.Struct, kw_only=True):
     webrtc: WebRTCSettings = msgspec.field(default_factory=WebRTCSettings)
     ptz: PtzSettings = msgspec.field(default_factory=PtzSettings)
     map: MapSettings = msgspec.field(default_factory=MapSettings)
+    alerts: AlertSettings = msgspec.field(default_factory=AlertSettings)
 
 
 # (section, field, environment variable, parser)
@@ -397,6 +433,10 @@ _ENVIRONMENT: tuple[tuple[str, str, str, object], ...] = (
     ("map", "max_zoom", "BFF_MAP_MAX_ZOOM", int),
     ("map", "centre_lat", "BFF_MAP_CENTRE_LAT", float),
     ("map", "centre_lon", "BFF_MAP_CENTRE_LON", float),
+    ("alerts", "sources", "BFF_ALERT_SOURCES", json.loads),
+    ("alerts", "max_clock_skew_s", "BFF_ALERT_MAX_SKEW_SECONDS", float),
+    ("alerts", "rate", "BFF_ALERT_RATE", int),
+    ("alerts", "rate_window_s", "BFF_ALERT_RATE_WINDOW", float),
 )
 
 ENVIRONMENT_VARIABLES = tuple(name for _, _, name, _ in _ENVIRONMENT)

@@ -47,6 +47,10 @@ _RULES: tuple[tuple[re.Pattern[str], str, _Params], ...] = (
      lambda m, locale: {"name": m[1]}),
     (re.compile(r"^Invalid RFC3339 encoded (\w+)$"), "validation.rfc3339",
      lambda m, locale: {"type": _type(m[1], locale)}),
+    (re.compile(r"^Expected `datetime` with a timezone component$"), "validation.timezone",
+     lambda m, locale: {}),
+    (re.compile(r"^Invalid base64 encoded string$"), "validation.base64",
+     lambda m, locale: {}),
     (re.compile(r"^(JSON is malformed|Input data was truncated).*$"), "validation.malformed_json",
      lambda m, locale: {}),
 )

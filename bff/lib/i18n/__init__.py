@@ -25,7 +25,7 @@ from typing import Any, Literal
 from litestar.connection import ASGIConnection
 from litestar.template.base import TemplateEngineProtocol
 
-from bff.lib.i18n import auth, catalog, catalog_import, common, live, ptz, validation
+from bff.lib.i18n import alerts, auth, catalog, catalog_import, common, live, ptz, validation
 from bff.lib.i18n.accept_language import negotiate
 
 Locale = Literal["zh-CN", "en"]
@@ -35,6 +35,7 @@ LOCALES: tuple[Locale, ...] = ("zh-CN", "en")
 
 _TABLES: tuple[Mapping[str, tuple[str, str]], ...] = (
     common.MESSAGES,
+    alerts.MESSAGES,
     auth.MESSAGES,
     catalog.MESSAGES,
     catalog_import.MESSAGES,

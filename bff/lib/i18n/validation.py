@@ -13,6 +13,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "validation.unknown_field": ("不允许的字段 {name}", "unknown field {name}"),
     "validation.rfc3339": ("{type}格式无效（应为 RFC 3339，如 2026-11-25T08:00:00+08:00）",
                            "must be {type} in RFC 3339 form, e.g. 2026-11-25T08:00:00+08:00"),
+    "validation.timezone": ("须带时区（如 2026-11-25T08:00:00+08:00）",
+                            "needs a time zone, e.g. 2026-11-25T08:00:00+08:00"),
+    "validation.base64": ("不是有效的 Base64 编码", "is not valid base64"),
     "validation.malformed_json": ("JSON 格式错误", "malformed JSON"),
     # Comparisons in msgspec's "Expected `int` <= 100".
     "validation.bound.>=": ("不小于", "at least"),

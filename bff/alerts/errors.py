@@ -1,0 +1,87 @@
+"""Refusals of the alerts capability and how they answer over HTTP."""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import Literal
+
+from bff.lib.errors import DomainError, ErrorAnswer, ErrorTable
+from bff.lib.validation_text import describe_validation_error
+
+UnauthorizedReason = Literal["missing_headers", "unknown_source", "bad_timestamp",
+                             "stale_timestamp", "bad_signature"]
+
+
+class AlertUnauthorized(DomainError):
+    """An event not signed by a known source with a fresh timestamp (nothing is stored)."""
+
+    def __init__(self, reason: UnauthorizedReason) -> None:
+        super().__init__(reason)
+        self.reason: UnauthorizedReason = reason
+
+
+class AlertMalformed(DomainError):
+    """The body is not JSON at all."""
+
+
+class AlertInvalid(DomainError):
+    """A field of the event is wrong; `raw` is msgspec's explanation naming the field."""
+
+    def __init__(self, raw: str) -> None:
+        super().__init__(raw)
+        self.raw = raw
+
+
+class AlertUnknownCamera(DomainError):
+    """The event names a camera the catalogue does not hold."""
+
+    def __init__(self, device_id: str) -> None:
+        super().__init__(device_id)
+        self.device_id = device_id
+
+
+class AlertRateLimited(DomainError):
+    """The source posted more events than its rate allows."""
+
+    def __init__(self, retry_after_s: float) -> None:
+        super().__init__(f"retry after {retry_after_s:.2f}s")
+        self.retry_after_s = retry_after_s
+
+
+class AlertNotFound(DomainError):
+    """No such alert among those routed to the user (someone else's looks the same)."""
+
+
+class SnapshotNotFound(DomainError):
+    """The alert came without a snapshot."""
+
+
+class AlertStateConflict(DomainError):
+    """The alert is already at or past the requested state; states only move forward."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__(state)
+        self.state = state
+
+
+def _rate_limited(exc: AlertRateLimited) -> ErrorAnswer:
+    seconds = max(1, math.ceil(exc.retry_after_s))
+    return ErrorAnswer(429, "alerts.rate_limited", {"seconds": seconds},
+                       {"Retry-After": str(seconds)})
+
+
+ALERT_ERRORS: ErrorTable = {
+    AlertUnauthorized: lambda exc: ErrorAnswer(401, f"alerts.{exc.reason}"),
+    AlertMalformed: lambda exc: ErrorAnswer(400, "alerts.malformed"),
+    AlertInvalid: lambda exc: ErrorAnswer(
+        422, "alerts.invalid",
+        {"detail": functools.partial(describe_validation_error, exc.raw)}),
+    AlertUnknownCamera: lambda exc: ErrorAnswer(422, "alerts.unknown_camera",
+                                                {"device_id": exc.device_id}),
+    AlertRateLimited: _rate_limited,
+    AlertNotFound: lambda exc: ErrorAnswer(404, "alerts.not_found"),
+    SnapshotNotFound: lambda exc: ErrorAnswer(404, "alerts.no_snapshot"),
+    AlertStateConflict: lambda exc: ErrorAnswer(409, "alerts.state_conflict",
+                                                message_key=f"alerts.already_{exc.state}"),
+}

@@ -1,0 +1,35 @@
+"""Texts of alerts (预警): ingest refusals and the handling of alerts."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "alerts.missing_headers": ("缺少签名头 X-Alert-Source、X-Alert-Timestamp 或 X-Alert-Signature",
+                               "Missing X-Alert-Source, X-Alert-Timestamp or X-Alert-Signature"),
+    "alerts.unknown_source": ("未知的预警来源", "Unknown alert source"),
+    "alerts.bad_timestamp": ("时间戳格式无效（应为 Unix 秒数）",
+                             "Invalid timestamp (must be Unix seconds)"),
+    "alerts.stale_timestamp": ("时间戳与服务器时间相差过大，请校准时钟",
+                               "Timestamp too far from the server's clock; check the clock"),
+    "alerts.bad_signature": ("签名校验失败", "Signature does not match"),
+    "alerts.malformed": ("请求体不是有效的 JSON", "The body is not valid JSON"),
+    "alerts.invalid": ("预警事件无效：{detail}", "Invalid alert event: {detail}"),
+    "alerts.unknown_camera": ("资源目录中没有摄像机 {device_id}",
+                              "No camera {device_id} in the catalogue"),
+    "alerts.rate_limited": ("预警推送过于频繁，请 {seconds} 秒后再试",
+                            "Too many alert events; try again in {seconds} s"),
+    "alerts.not_found": ("没有该预警，或该预警未推送给您",
+                         "No such alert, or it was not sent to you"),
+    "alerts.no_snapshot": ("该预警没有抓拍图片", "This alert has no snapshot"),
+    "alerts.already_acknowledged": ("该预警已被确认", "This alert is already acknowledged"),
+    "alerts.already_resolved": ("该预警已处置完成", "This alert is already resolved"),
+    "alerts.type.flooding": ("易涝点积水", "Flooding"),
+    "alerts.type.kitchen_no_hat": ("明厨亮灶：未戴厨师帽", "Kitchen: no chef hat"),
+    "alerts.type.kitchen_rodent": ("明厨亮灶：发现鼠患", "Kitchen: rodent"),
+    "alerts.type.kitchen_garbage": ("明厨亮灶：垃圾满溢", "Kitchen: garbage overflow"),
+    "alerts.type.forest_fire": ("林火烟雾", "Forest fire smoke"),
+    "alerts.type.smuggling_intrusion": ("反走私点位闯入", "Intrusion at an anti-smuggling point"),
+    "alerts.type.camera_offline": ("摄像机离线", "Camera offline"),
+    "alerts.state.new": ("待确认", "New"),
+    "alerts.state.acknowledged": ("已确认", "Acknowledged"),
+    "alerts.state.resolved": ("处置完成", "Resolved"),
+}
