@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import functools
-import math
 from typing import Literal
 
-from bff.lib.errors import DomainError, ErrorAnswer, ErrorTable
+from bff.lib.errors import DomainError, ErrorAnswer, ErrorTable, retry_later
 from bff.lib.validation_text import describe_validation_error
 
 UnauthorizedReason = Literal["missing_headers", "unknown_source", "bad_timestamp",
@@ -65,12 +64,6 @@ class AlertStateConflict(DomainError):
         self.state = state
 
 
-def _rate_limited(exc: AlertRateLimited) -> ErrorAnswer:
-    seconds = max(1, math.ceil(exc.retry_after_s))
-    return ErrorAnswer(429, "alerts.rate_limited", {"seconds": seconds},
-                       {"Retry-After": str(seconds)})
-
-
 ALERT_ERRORS: ErrorTable = {
     AlertUnauthorized: lambda exc: ErrorAnswer(401, f"alerts.{exc.reason}"),
     AlertMalformed: lambda exc: ErrorAnswer(400, "alerts.malformed"),
@@ -79,7 +72,7 @@ ALERT_ERRORS: ErrorTable = {
         {"detail": functools.partial(describe_validation_error, exc.raw)}),
     AlertUnknownCamera: lambda exc: ErrorAnswer(422, "alerts.unknown_camera",
                                                 {"device_id": exc.device_id}),
-    AlertRateLimited: _rate_limited,
+    AlertRateLimited: lambda exc: retry_later("alerts.rate_limited", exc.retry_after_s),
     AlertNotFound: lambda exc: ErrorAnswer(404, "alerts.not_found"),
     SnapshotNotFound: lambda exc: ErrorAnswer(404, "alerts.no_snapshot"),
     AlertStateConflict: lambda exc: ErrorAnswer(409, "alerts.state_conflict",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import ColumnElement, Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, defer
 
@@ -31,15 +31,21 @@ class CameraNames(Protocol):
     def get(self, device_id: str) -> Any: ...
 
 
+def _routed_to(user_id: int) -> ColumnElement[bool]:
+    """Join condition: the alert was routed to this user."""
+    return (AlertRecipient.alert_id == Alert.id) & (AlertRecipient.user_id == user_id)
+
+
 def _items_query(user_id: int) -> Select[Any]:
     return (select(Alert, AlertRecipient.read_at, _ACKNOWLEDGER.display_name,
                    _RESOLVER.display_name, Alert.snapshot.is_not(None))
-            .join(AlertRecipient, (AlertRecipient.alert_id == Alert.id)
-                  & (AlertRecipient.user_id == user_id))
+            .join(AlertRecipient, _routed_to(user_id))
             .outerjoin(_ACKNOWLEDGER, _ACKNOWLEDGER.id == Alert.acknowledged_by)
             .outerjoin(_RESOLVER, _RESOLVER.id == Alert.resolved_by)
             # The list never needs the pictures: only whether there is one.
-            .options(defer(Alert.snapshot)))
+            .options(defer(Alert.snapshot))
+            # Read after `advance` in the same session: its UPDATE bypassed the identity map.
+            .execution_options(populate_existing=True))
 
 
 def _item(row: Any, catalog: CameraNames) -> AlertItem:
@@ -79,8 +85,7 @@ async def one_alert(db: AsyncSession, catalog: CameraNames, user_id: int,
 async def snapshot(db: AsyncSession, user_id: int, alert_id: int) -> bytes:
     """The JPEG of one of the user's alerts."""
     row = (await db.execute(
-        select(Alert.snapshot).join(AlertRecipient, (AlertRecipient.alert_id == Alert.id)
-                                    & (AlertRecipient.user_id == user_id))
+        select(Alert.snapshot).join(AlertRecipient, _routed_to(user_id))
         .where(Alert.id == alert_id))).first()
     if row is None:
         raise AlertNotFound(str(alert_id))
@@ -96,8 +101,7 @@ async def advance(db: AsyncSession, user_id: int, alert_id: int, target: AlertSt
     is conditional on the current state, so two people pressing at once cannot both win."""
     alert = (await db.execute(
         select(Alert).options(defer(Alert.snapshot))
-        .join(AlertRecipient, (AlertRecipient.alert_id == Alert.id)
-              & (AlertRecipient.user_id == user_id))
+        .join(AlertRecipient, _routed_to(user_id))
         .where(Alert.id == alert_id))).scalar_one_or_none()
     if alert is None:
         raise AlertNotFound(str(alert_id))

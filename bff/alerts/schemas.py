@@ -74,10 +74,6 @@ class AlertItem(Schema, kw_only=True):
     unread: bool = True
 
 
-class AcknowledgeRequest(Schema, kw_only=True):
-    """Acknowledge (确认) an alert; the body may be empty JSON `{}`."""
-
-
 class ResolveRequest(Schema, kw_only=True):
     """Resolve (处置完成) an alert with a note saying what was done."""
 

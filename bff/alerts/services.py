@@ -139,25 +139,23 @@ class AlertService:
         """确认: a new alert becomes acknowledged by the user (audited); 409 otherwise."""
         async with self._database.sessions() as db, db.begin():
             alert = await inbox.advance(db, user.id, alert_id, AlertState.ACKNOWLEDGED)
+            item = await inbox.one_alert(db, self._catalog, user.id, alert_id)
         await self._audit.record(AuditAction.ALERT_ACKNOWLEDGE, actor_id=user.id,
                                  actor=user.username, target=f"alert:{alert_id}",
                                  detail={"type": alert.type, "device_id": alert.device_id})
-        return await self._item(user, alert_id)
+        return item
 
     async def resolve(self, user: SignedInUser, alert_id: int, note: str) -> AlertItem:
         """处置完成: a new or acknowledged alert becomes resolved with the user's note
         (audited); 409 when it already is."""
         async with self._database.sessions() as db, db.begin():
             alert = await inbox.advance(db, user.id, alert_id, AlertState.RESOLVED, note)
+            item = await inbox.one_alert(db, self._catalog, user.id, alert_id)
         await self._audit.record(AuditAction.ALERT_RESOLVE, actor_id=user.id,
                                  actor=user.username, target=f"alert:{alert_id}",
                                  detail={"type": alert.type, "device_id": alert.device_id,
                                          "note": note})
-        return await self._item(user, alert_id)
-
-    async def _item(self, user: SignedInUser, alert_id: int) -> AlertItem:
-        async with self._database.sessions() as db:
-            return await inbox.one_alert(db, self._catalog, user.id, alert_id)
+        return item
 
 
 def _decode(body: bytes) -> AlertEvent:

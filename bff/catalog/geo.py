@@ -34,9 +34,14 @@ def bearing_deg(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return math.degrees(math.atan2(y, x)) % 360.0
 
 
+def compass_sector(bearing_deg: float) -> int:
+    """Index into `COMPASS_POINTS` of a bearing's eight-point sector, each 45° wide."""
+    return int(((bearing_deg % 360.0) + 22.5) // 45.0) % 8
+
+
 def compass_point(bearing_deg: float) -> str:
-    """The eight-point compass sector of a bearing (`COMPASS_POINTS`), each 45° wide."""
-    return COMPASS_POINTS[int(((bearing_deg % 360.0) + 22.5) // 45.0) % 8]
+    """The eight-point compass sector of a bearing (`COMPASS_POINTS`)."""
+    return COMPASS_POINTS[compass_sector(bearing_deg)]
 
 
 def compass_sectors(bearings_deg: np.ndarray) -> np.ndarray:

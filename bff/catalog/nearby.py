@@ -43,7 +43,7 @@ from bff.auth.policy import (
 from bff.catalog.geo import (
     COMPASS_POINTS,
     bearings_deg,
-    compass_point,
+    compass_sector,
     compass_sectors,
     distance_to_box_edge_m,
     distances_of_terms,
@@ -126,7 +126,7 @@ def compass_labels(locale: str = DEFAULT_LOCALE) -> tuple[str, ...]:
 
 def compass_label(bearing_deg: float, locale: str = DEFAULT_LOCALE) -> str:
     """Eight-point compass label of a bearing (0 = 北 north, clockwise) in `locale`."""
-    return compass_labels(locale)[COMPASS_POINTS.index(compass_point(bearing_deg))]
+    return compass_labels(locale)[compass_sector(bearing_deg)]
 
 
 def _ranges_to_indices(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:

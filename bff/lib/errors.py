@@ -10,6 +10,7 @@ the tables with `exception_handler(table)`. Nothing below a controller knows HTT
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
@@ -49,6 +50,12 @@ class ErrorAnswer(NamedTuple):
     params: Mapping[str, Any] = {}
     headers: Mapping[str, str] = {}
     message_key: str | None = None
+
+
+def retry_later(code: str, retry_after_s: float) -> ErrorAnswer:
+    """429 with `Retry-After` in whole seconds (at least one) and `seconds` for the text."""
+    seconds = max(1, math.ceil(retry_after_s))
+    return ErrorAnswer(429, code, {"seconds": seconds}, {"Retry-After": str(seconds)})
 
 
 ErrorTable = Mapping[type[Exception], Callable[[Any], ErrorAnswer]]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from typing import Literal
 
-from bff.lib.errors import DomainError, ErrorAnswer, ErrorTable
+from bff.lib.errors import DomainError, ErrorAnswer, ErrorTable, retry_later
 
 RefusalReason = Literal["not_ptz", "forbidden", "offline"]
 
@@ -45,15 +44,9 @@ class PtzPlatformFailed(DomainError):
 _REFUSAL_STATUS: dict[RefusalReason, int] = {"not_ptz": 409, "forbidden": 403, "offline": 409}
 
 
-def _rate_limited(exc: PtzRateLimited) -> ErrorAnswer:
-    seconds = max(1, math.ceil(exc.retry_after_s))
-    return ErrorAnswer(429, "ptz.rate_limited", {"seconds": seconds},
-                       {"Retry-After": str(seconds)})
-
-
 PTZ_ERRORS: ErrorTable = {
     PtzRefused: lambda exc: ErrorAnswer(_REFUSAL_STATUS[exc.reason], f"ptz.{exc.reason}"),
-    PtzRateLimited: _rate_limited,
+    PtzRateLimited: lambda exc: retry_later("ptz.rate_limited", exc.retry_after_s),
     PtzBusy: lambda exc: ErrorAnswer(409, "ptz.busy", {"holder": exc.holder}),
     PtzPlatformFailed: lambda exc: ErrorAnswer(504, "ptz.timeout") if exc.timed_out
     else ErrorAnswer(502, "ptz.upstream"),
