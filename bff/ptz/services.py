@@ -261,17 +261,24 @@ class PtzService:
 
     async def _watch(self, device_id: str, token: str) -> None:
         await asyncio.sleep(self._settings.watchdog_s)
-        for attempt in range(1, _SAFETY_STOP_ATTEMPTS + 1):
-            try:
-                await self._safety_stop(device_id, token, reason="no_stop")
-                return
-            except PtzPlatformFailed:
-                log.error("PTZ safety stop of %s failed (attempt %d of %d)", device_id,
-                          attempt, _SAFETY_STOP_ATTEMPTS)
-            except Exception:  # noqa: BLE001 - a background task: log, never raise into nowhere
-                log.exception("PTZ safety stop of %s failed", device_id)
-                return
-            await asyncio.sleep(_SAFETY_STOP_RETRY_S)
+        try:
+            for attempt in range(1, _SAFETY_STOP_ATTEMPTS + 1):
+                try:
+                    await self._safety_stop(device_id, token, reason="no_stop")
+                    return
+                except PtzPlatformFailed:
+                    log.error("PTZ safety stop of %s failed (attempt %d of %d)", device_id,
+                              attempt, _SAFETY_STOP_ATTEMPTS)
+                except Exception:  # noqa: BLE001 - a background task: log, never raise
+                    log.exception("PTZ safety stop of %s failed", device_id)
+                    return
+                await asyncio.sleep(_SAFETY_STOP_RETRY_S)
+        finally:
+            # Forget the camera as soon as the work is done rather than in the done
+            # callback a loop turn later, so "watched" never outlives the stop.
+            current = asyncio.current_task()
+            if current is not None:
+                self._forget(device_id, current)
 
     async def _safety_stop(self, device_id: str, token: str, *, reason: str) -> None:
         """Stop the camera if its motion is still the one armed with `token`; audit it

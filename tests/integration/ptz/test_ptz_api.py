@@ -228,6 +228,10 @@ async def test_safety_stop_when_no_stop_arrives(client: AsyncTestClient, app: Li
     assert actor == "police01" and target == device_id
     assert detail["ended"] == "upleft" and detail["reason"] == "no_stop"
     assert detail["moved_ms"] >= WATCHDOG_S * 1000 - 50
+    for _ in range(50):  # the watchdog forgets the camera just after its audit commits
+        if not app.state.services.ptz_service.watched_cameras:
+            break
+        await asyncio.sleep(0.05)
     assert app.state.services.ptz_service.watched_cameras == set()
 
 
