@@ -63,6 +63,7 @@ class Alert(Base):
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTimeUTC())
     resolution_note: Mapped[str | None] = mapped_column(String(500))
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTimeUTC())
 
 
 class AlertRecipient(Base):
@@ -79,19 +80,26 @@ class AlertRecipient(Base):
     read_at: Mapped[datetime | None] = mapped_column(DateTimeUTC())
 
 
-class AlertOutbox(Base):
-    """Delivery work for one accepted alert, written in the alert's transaction.
+class OutboxKind(StrEnum):
+    NEW = "new"  # tell the recipients of a newly accepted alert
+    ESCALATION = "escalation"  # not acknowledged in time: tell the recipients again
 
-    Nothing consumes it yet: the push and live-delivery workers (a later step) will claim
-    a row by setting `claimed_by`/`claimed_until`, so two processes never send the same
-    alert at once, count `attempts`, and set `delivered_at` when done; an expired claim is
-    taken over, so delivery survives a crash."""
+
+class AlertOutbox(Base):
+    """Delivery work for one alert, written in the same transaction as what caused it.
+
+    A delivery worker claims a row by setting `claimed_by`/`claimed_until`, so two
+    processes never send the same work at once, counts `attempts`, and sets
+    `delivered_at` when done; an expired claim is taken over, so delivery survives a
+    crash."""
 
     __tablename__ = "alert_outbox"
     __table_args__ = (Index("ix_alert_outbox_pending", "delivered_at", "claimed_until"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     alert_id: Mapped[int] = mapped_column(ForeignKey("alert.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16), default=OutboxKind.NEW,
+                                      server_default=OutboxKind.NEW.value)
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC(), default=utcnow)
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_until: Mapped[datetime | None] = mapped_column(DateTimeUTC())
