@@ -8,10 +8,54 @@ import argparse
 import asyncio
 import getpass
 import logging
+import os
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bff.lib.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from bff.audit.services import AuditAction, AuditLog
+    from bff.lib.db import Database
+
+
+@asynccontextmanager
+async def _sealed_audit(settings: Settings, database: Database, *,
+                        create_key: bool) -> AsyncIterator[AuditLog]:
+    """The audit log with the app's own seal (key, anchor file, Redis anchor when set),
+    so entries written here chain and anchor exactly like the server's."""
+    from redis.asyncio import Redis
+
+    from bff.audit.seal import open_seal
+    from bff.audit.services import AuditLog
+
+    redis = Redis.from_url(settings.redis.url) if settings.redis.url else None
+    try:
+        yield AuditLog(database, open_seal(
+            settings.audit, settings.database, redis=redis,
+            redis_key=f"{settings.redis.key_prefix}:audit-anchor", create_key=create_key))
+    finally:
+        if redis is not None:
+            await redis.aclose()
+
+
+async def _audit_cli(settings: Settings, database: Database, action: AuditAction,
+                     target: str, detail: dict[str, Any]) -> None:
+    """Every command that changes data leaves an entry naming the operating-system
+    account that ran it (a CLI has no signed-in user)."""
+    async with _sealed_audit(settings, database, create_key=True) as audit:
+        await audit.record(action, actor_id=None, actor=f"cli:{_os_user()}"[:64],
+                           target=target[:64], detail=detail)
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry for the uid in some containers
+        return f"uid{os.getuid()}"
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -55,6 +99,10 @@ async def _seed_demo(settings: Settings) -> int:
         await upgrade_to_head(database)
         await seed_departments(database)
         seeded = await platform.seed_first_run(database, password=settings.demo.password)
+        from bff.audit.services import AuditAction
+
+        await _audit_cli(settings, database, AuditAction.DEMO_SEED, settings.platform.kind,
+                         {"seeded": dict(seeded)})
         print("seeded " + " ".join(f"{name}={count}" for name, count in seeded.items()))
         return 0
     finally:
@@ -89,6 +137,11 @@ async def _create_user(settings: Settings, args: argparse.Namespace) -> int:
             session.add(User(username=args.username, display_name=args.display_name,
                              staff_no=args.staff_no, password_hash=hash_password(password),
                              dept_code=args.dept, region_prefix=args.region, role=args.role))
+        from bff.audit.services import AuditAction
+
+        await _audit_cli(settings, database, AuditAction.USER_CREATE, args.username,
+                         {"dept": args.dept, "region": args.region, "role": args.role,
+                          "staff_no": args.staff_no})
         print(f"created {args.username}")
         return 0
     finally:
@@ -96,18 +149,23 @@ async def _create_user(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _verify_audit(settings: Settings) -> int:
-    from bff.audit.services import AuditLog
+    from bff.audit.seal import AuditKeyMissing
     from bff.lib.db import create_database
 
     database = create_database(settings.database)
     try:
-        report = await AuditLog(database).verify()
+        async with _sealed_audit(settings, database, create_key=False) as audit:
+            report = await audit.verify()
+    except AuditKeyMissing as exc:
+        print(f"cannot verify the audit log: {exc}", file=sys.stderr)
+        return 2
     finally:
         await database.close()
     if report.intact:
         print(f"audit chain intact: entries={report.checked}")
         return 0
-    print(f"audit chain BROKEN at entry id={report.first_bad_id} (after {report.checked} good)")
+    print(f"audit chain BROKEN ({report.problem}): {report.explanation} "
+          f"(after {report.checked} good entries)")
     return 1
 
 
@@ -120,6 +178,11 @@ async def _catalog_import(settings: Settings, args: argparse.Namespace) -> int:
     try:
         await upgrade_to_head(database)
         summary = await import_catalogue(database, args.path, args.report)
+        from bff.audit.services import AuditAction
+
+        await _audit_cli(settings, database, AuditAction.CATALOG_IMPORT, Path(args.path).name,
+                         {"imported": summary.imported, "flagged": summary.flagged,
+                          "refused": summary.refused, "via": "cli"})
     except (OSError, ValueError) as exc:
         print(f"cannot import {args.path}: {exc}", file=sys.stderr)
         return 1
@@ -142,6 +205,10 @@ async def _catalog_sync(settings: Settings) -> int:
     try:
         await upgrade_to_head(database)
         summary = await sync_catalogue(database, platform, platform_id=settings.platform.kind)
+        from bff.audit.services import AuditAction
+
+        await _audit_cli(settings, database, AuditAction.CATALOG_SYNC, settings.platform.kind,
+                         {"summary": summary.line()})
     except PlatformError as exc:
         print(f"cannot sync the catalogue: {exc}", file=sys.stderr)
         return 1

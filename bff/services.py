@@ -20,6 +20,7 @@ from typing import Any
 import msgspec
 
 from bff.alerts.services import AlertService
+from bff.audit.seal import open_seal
 from bff.audit.services import AuditAction, AuditLog
 from bff.auth.departments import seed_departments
 from bff.auth.services import AuthService
@@ -85,7 +86,10 @@ async def running_services(settings: Settings, database: Database,
         stack.push_async_callback(platform.close)
         if settings.demo.seed_on_start:
             await prepare_database(settings, database, platform)
-        audit = AuditLog(database)
+        prefix = settings.redis.key_prefix
+        audit = AuditLog(database, open_seal(
+            settings.audit, settings.database, redis=stores.redis,
+            redis_key=f"{prefix}:audit-anchor", create_key=True))
         catalog = CatalogService(database)
         await catalog.load()
 
@@ -98,7 +102,6 @@ async def running_services(settings: Settings, database: Database,
         stack.push_async_callback(hub.close)
         registry = PeerRegistry(settings.webrtc, hub, on_closed=on_stream_closed)
         stack.push_async_callback(registry.close_all)
-        prefix = settings.redis.key_prefix
         ptz = PtzService(
             settings.ptz, platform, audit, stores.by_name["ptz"],
             RateLimiter(settings.ptz.rate, settings.ptz.rate_window_s, redis=stores.redis,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from bff.lib.settings import (
+    AuditSettings,
     AuthSettings,
     DatabaseSettings,
     DemoSettings,
@@ -30,6 +32,7 @@ from bff.lib.settings import (
 
 TEST_CAMERAS = 2_000  # proportional slice of the demo catalogue: fast to seed, same shape
 TEST_PASSWORD = "Test@Pass-2026"
+TEST_AUDIT_KEY = "test-audit-key-not-for-production-0123456789"
 BACKENDS = ("embedded", "services")
 
 
@@ -41,6 +44,9 @@ def base_settings(**overrides: object) -> Settings:
         demo=DemoSettings(password=TEST_PASSWORD, camera_count=TEST_CAMERAS),
         webrtc=WebRTCSettings(ice_host_addresses=["127.0.0.1"], ice_servers=[],
                               source_linger_s=0.2, connect_timeout_s=10),
+        # Anchors named per database, in a scratch folder rather than the project's var/.
+        audit=AuditSettings(key=TEST_AUDIT_KEY, key_file=str(
+            Path(tempfile.gettempdir()) / "bff-test-audit" / "audit.key")),
     )
     for key, value in overrides.items():
         setattr(settings, key, value)
@@ -109,10 +115,13 @@ def postgres_schema() -> Iterator[tuple[str, str]]:
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
     """Fresh settings per test: a copy of the seeded SQLite file, or the session's
     PostgreSQL schema with the mutable tables emptied and a private Redis namespace."""
+    # Each test its own audit anchor, like each its own database.
+    audit = AuditSettings(key=TEST_AUDIT_KEY, anchor_file=str(tmp_path / "audit-anchor.json"))
     if request.param == "embedded":
         path = tmp_path / "bff.sqlite3"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        yield base_settings(database=DatabaseSettings(url=f"sqlite+aiosqlite:///{path}"))
+        yield base_settings(database=DatabaseSettings(url=f"sqlite+aiosqlite:///{path}"),
+                            audit=audit)
         return
     url, schema = request.getfixturevalue("postgres_schema")
     redis_url = os.environ.get("BFF_TEST_REDIS_URL")
@@ -121,7 +130,7 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setting
     prefix = f"bfftest-{uuid.uuid4().hex[:8]}"
     asyncio.run(_truncate_mutable(url, schema))
     yield base_settings(database=DatabaseSettings(url=url, schema=schema),
-                        redis=RedisSettings(url=redis_url, key_prefix=prefix))
+                        redis=RedisSettings(url=redis_url, key_prefix=prefix), audit=audit)
     asyncio.run(_drop_redis_prefix(redis_url, prefix))
 
 

@@ -1,25 +1,30 @@
-"""Writing and verifying the hash-chained audit log."""
+"""Writing and verifying the sealed, hash-chained audit log (调阅追溯).
+
+Appends are serialised (one asyncio lock per process and a transaction-scoped advisory
+lock on PostgreSQL across processes) so the chain stays linear; each entry's MAC is made
+with the seal's key (`bff.audit.seal`) and, once committed, the chain's head is written to
+the seal's anchors outside the database.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bff.audit.models import AuditEvent
+from bff.audit.seal import GENESIS_MAC, AuditSeal, Head, entry_mac
 from bff.lib.db import Database, utcnow
 
 log = logging.getLogger(__name__)
 
-GENESIS_HASH = "0" * 64
+_APPEND_ATTEMPTS = 20
 
 
 class AuditAction(StrEnum):
@@ -38,72 +43,91 @@ class AuditAction(StrEnum):
     """The server stopped a move no stop followed (phone gone) or at shutdown."""
     PTZ_DENIED = "ptz.denied"
     CATALOG_IMPORT = "catalog.import"
+    CATALOG_SYNC = "catalog.sync"
+    USER_CREATE = "user.create"
+    DEMO_SEED = "demo.seed"
     ALERT_INGEST = "alert.ingest"
     """An event from the analysis platform was accepted (not its duplicates)."""
     ALERT_ACKNOWLEDGE = "alert.acknowledge"
     ALERT_RESOLVE = "alert.resolve"
 
 
-def entry_digest(prev_hash: str, at: datetime, actor_id: int | None, actor: str, action: str,
-                 target: str, detail: dict[str, Any]) -> str:
-    """SHA-256 over the previous hash and the entry's canonical JSON."""
-    canonical = json.dumps(
-        [prev_hash, at.isoformat(timespec="microseconds"), actor_id, actor, action, target, detail],
-        ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-    )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+class Problem(StrEnum):
+    """What verification found wrong, as `bff audit verify` names it."""
+
+    ALTERED = "altered"  # an entry's content or MAC does not match (edited, re-hashed)
+    BROKEN_LINK = "broken_link"  # an entry does not follow the one before (deleted, moved)
+    TRUNCATED = "truncated"  # the table ends before its anchor: newest entries deleted
+    DIVERGED = "diverged"  # the entry at the anchor's position is not the anchored one
+    ANCHOR_MISSING = "anchor_missing"  # entries but no anchor where the settings say
 
 
 @dataclass(frozen=True)
 class ChainReport:
-    """Outcome of verifying the chain: `first_bad_id` is None when it is intact."""
+    """Outcome of verifying the chain; `problem` is None when it is intact."""
 
     checked: int
-    first_bad_id: int | None
+    problem: Problem | None = None
+    first_bad_id: int | None = None
+    explanation: str = ""
 
     @property
     def intact(self) -> bool:
-        return self.first_bad_id is None
+        return self.problem is None
 
 
 class AuditLog:
-    """Appends audit entries. Appends are serialised (one asyncio lock per process and a
-    transaction-scoped advisory lock on PostgreSQL across processes) so the chain stays
-    linear."""
+    """Appends audit entries and verifies the chain against its seal."""
 
     _PG_LOCK_KEY = 0x61756469  # "audi"
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, seal: AuditSeal | None = None) -> None:
         self._database = database
+        self._seal = seal or AuditSeal.ephemeral()
         self._lock = asyncio.Lock()
 
     async def record(self, action: AuditAction, *, actor_id: int | None, actor: str,
                      target: str = "", detail: dict[str, Any] | None = None) -> AuditEvent:
-        """Append one entry in its own transaction and return it."""
-        async with self._lock, self._database.sessions() as session, session.begin():
-            return await self._append(session, action, actor_id, actor, target, detail or {})
+        """Append one entry in its own transaction, anchor it, and return it."""
+        async with self._lock:
+            for attempt in range(1, _APPEND_ATTEMPTS + 1):
+                try:
+                    async with self._database.sessions() as session, session.begin():
+                        event = await self._append(session, action, actor_id, actor, target,
+                                                   detail or {})
+                    break
+                except IntegrityError:
+                    # Another process (SQLite has no advisory lock: the CLI beside the
+                    # server) took this position first; read the new tail and try again.
+                    if attempt == _APPEND_ATTEMPTS:
+                        raise
+                    await asyncio.sleep(0.005 * attempt)
+            await self._seal.advance(Head(seq=event.seq, mac=event.entry_hash))
+        return event
 
     async def _append(self, session: AsyncSession, action: AuditAction, actor_id: int | None,
                       actor: str, target: str, detail: dict[str, Any]) -> AuditEvent:
         if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
             await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": self._PG_LOCK_KEY})
-        prev = await session.scalar(
-            select(AuditEvent.entry_hash).order_by(AuditEvent.id.desc()).limit(1)
-        )
-        prev_hash = prev or GENESIS_HASH
+        tail = (await session.execute(
+            select(AuditEvent.seq, AuditEvent.entry_hash).order_by(AuditEvent.seq.desc()).limit(1)
+        )).first()
+        seq, prev_mac = (tail[0] + 1, tail[1]) if tail else (1, GENESIS_MAC)
         at = utcnow()
         event = AuditEvent(
-            at=at, actor_id=actor_id, actor=actor, action=action, target=target, detail=detail,
-            prev_hash=prev_hash,
-            entry_hash=entry_digest(prev_hash, at, actor_id, actor, action, target, detail),
+            seq=seq, at=at, actor_id=actor_id, actor=actor, action=action, target=target,
+            detail=detail, prev_hash=prev_mac,
+            entry_hash=entry_mac(self._seal.key, seq=seq, prev_mac=prev_mac, at=at,
+                                 actor_id=actor_id, actor=actor, action=action, target=target,
+                                 detail=detail),
         )
         session.add(event)
         await session.flush()
         return event
 
     async def verify(self, batch: int = 5_000) -> ChainReport:
-        """Walk the chain in id order and report the first entry that does not match."""
-        checked, prev_hash, last_id = 0, GENESIS_HASH, 0
+        """Walk the chain in order and compare its end with the anchors."""
+        checked, prev_mac, last_seq, last_id = 0, GENESIS_MAC, 0, 0
         async with self._database.sessions() as session:
             while True:
                 rows = (await session.scalars(
@@ -111,10 +135,45 @@ class AuditLog:
                     .order_by(AuditEvent.id).limit(batch)
                 )).all()
                 if not rows:
-                    return ChainReport(checked=checked, first_bad_id=None)
+                    break
                 for row in rows:
-                    expected = entry_digest(prev_hash, row.at, row.actor_id, row.actor,
-                                            row.action, row.target, row.detail)
-                    if row.prev_hash != prev_hash or row.entry_hash != expected:
-                        return ChainReport(checked=checked, first_bad_id=row.id)
-                    prev_hash, last_id, checked = row.entry_hash, row.id, checked + 1
+                    if row.seq != last_seq + 1 or row.prev_hash != prev_mac:
+                        return ChainReport(
+                            checked, Problem.BROKEN_LINK, row.id,
+                            f"entry id={row.id} (position {row.seq}) does not follow position "
+                            f"{last_seq}: entries were deleted or moved")
+                    expected = entry_mac(self._seal.key, seq=row.seq, prev_mac=prev_mac,
+                                         at=row.at, actor_id=row.actor_id, actor=row.actor,
+                                         action=row.action, target=row.target, detail=row.detail)
+                    if row.entry_hash != expected:
+                        return ChainReport(
+                            checked, Problem.ALTERED, row.id,
+                            f"entry id={row.id} (position {row.seq}) was altered: its MAC does "
+                            "not match its content under the audit key")
+                    prev_mac, last_seq, last_id, checked = row.entry_hash, row.seq, row.id, checked + 1
+        return await self._compare_anchors(checked, Head(seq=last_seq, mac=prev_mac))
+
+    async def _compare_anchors(self, checked: int, tail: Head) -> ChainReport:
+        for anchor in self._seal.anchors:
+            head = await anchor.read()
+            if head is None:
+                if anchor is self._seal.required and tail.seq > 0:
+                    return ChainReport(checked, Problem.ANCHOR_MISSING, None,
+                                       f"the table holds {tail.seq} entries but the {anchor.name}"
+                                       " anchor is missing (deleted, or another key/anchor path)")
+                continue
+            if head.seq > tail.seq:
+                return ChainReport(checked, Problem.TRUNCATED, None,
+                                   f"the {anchor.name} anchor records {head.seq} entries but the "
+                                   f"table ends at {tail.seq}: the newest entries were deleted")
+            mac_at_head = tail.mac if head.seq == tail.seq else await self._mac_at(head.seq)
+            if head.seq > 0 and mac_at_head != head.mac:
+                return ChainReport(checked, Problem.DIVERGED, None,
+                                   f"entry {head.seq} is not the one the {anchor.name} anchor "
+                                   "recorded: the chain was rewritten")
+        return ChainReport(checked)
+
+    async def _mac_at(self, seq: int) -> str | None:
+        async with self._database.sessions() as session:
+            return await session.scalar(select(AuditEvent.entry_hash)
+                                        .where(AuditEvent.seq == seq))

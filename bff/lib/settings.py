@@ -340,6 +340,32 @@ class AlertSettings(msgspec.Struct, kw_only=True):
                 f"rate_window_s={self.rate_window_s!r})")
 
 
+AUDIT_KEY_MIN_LENGTH = 32
+
+
+class AuditSettings(msgspec.Struct, kw_only=True):
+    """Where the audit log's seal lives: the key its entries are authenticated with and
+    the anchor that records its head, both outside the database (SECURITY.md)."""
+
+    key: str = ""
+    """Key of the audit MACs (BFF_AUDIT_KEY, at least 32 characters). Empty = the key
+    file below, created with mode 0600 on first start. Never logged or shown in a repr."""
+    key_file: str = str(PROJECT_ROOT / "var" / "audit.key")
+    """Key file used when BFF_AUDIT_KEY is empty (BFF_AUDIT_KEY_FILE)."""
+    anchor_file: str = ""
+    """File recording the newest entry (count and MAC) after every append
+    (BFF_AUDIT_ANCHOR_FILE). Empty = beside the key file, named after the database, so
+    two databases never share one anchor."""
+
+    def __post_init__(self) -> None:
+        if self.key and len(self.key) < AUDIT_KEY_MIN_LENGTH:
+            raise ValueError(f"BFF_AUDIT_KEY has fewer than {AUDIT_KEY_MIN_LENGTH} characters")
+
+    def __repr__(self) -> str:
+        return (f"AuditSettings(key={'<set>' if self.key else '<file>'}, "
+                f"key_file={self.key_file!r}, anchor_file={self.anchor_file!r})")
+
+
 class Settings(msgspec.Struct, kw_only=True):
     server: ServerSettings = msgspec.field(default_factory=ServerSettings)
     database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
@@ -353,6 +379,7 @@ class Settings(msgspec.Struct, kw_only=True):
     ptz: PtzSettings = msgspec.field(default_factory=PtzSettings)
     map: MapSettings = msgspec.field(default_factory=MapSettings)
     alerts: AlertSettings = msgspec.field(default_factory=AlertSettings)
+    audit: AuditSettings = msgspec.field(default_factory=AuditSettings)
 
 
 # (section, field, environment variable, parser)
@@ -378,6 +405,9 @@ _ENVIRONMENT: tuple[tuple[str, str, str, object], ...] = (
     ("server", "log_level", "BFF_LOG_LEVEL", str),
     ("server", "templates_dir", "BFF_TEMPLATES_DIR", str),
     ("server", "static_dir", "BFF_STATIC_DIR", str),
+    ("audit", "key", "BFF_AUDIT_KEY", str),
+    ("audit", "key_file", "BFF_AUDIT_KEY_FILE", str),
+    ("audit", "anchor_file", "BFF_AUDIT_ANCHOR_FILE", str),
     ("database", "url", "BFF_DATABASE_URL", str),
     ("database", "echo", "BFF_DATABASE_ECHO", _bool),
     ("database", "schema", "BFF_DATABASE_SCHEMA", str),

@@ -7,7 +7,8 @@ import asyncio
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.helpers import api_headers, csrf_token, sign_in
+from bff.lib.settings import Settings
+from tests.helpers import api_headers, csrf_token, sealed_audit, sign_in
 
 
 async def test_sign_in_page_is_chinese_first(client: AsyncTestClient) -> None:
@@ -88,18 +89,18 @@ async def test_sign_out_needs_csrf(client: AsyncTestClient) -> None:
     assert (await client.get("/")).status_code == 200
 
 
-async def test_sign_ins_are_audited_in_an_intact_chain(client: AsyncTestClient, db) -> None:  # noqa: ANN001
+async def test_sign_ins_are_audited_in_an_intact_chain(client: AsyncTestClient, db,  # noqa: ANN001
+                                                       settings: Settings) -> None:
     from sqlalchemy import select
 
     from bff.audit.models import AuditEvent
-    from bff.audit.services import AuditLog
 
     await sign_in(client, "police01", "nope")
     await sign_in(client, "police01")
     async with db.sessions() as session:
         actions = (await session.scalars(select(AuditEvent.action).order_by(AuditEvent.id))).all()
     assert actions[-2:] == ["auth.sign_in_failed", "auth.sign_in"]
-    report = await AuditLog(db).verify()
+    report = await sealed_audit(settings, db).verify()
     assert report.intact and report.checked == len(actions)
 
 

@@ -12,14 +12,13 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
 from bff.audit.models import AuditEvent
-from bff.audit.services import AuditLog
 from bff.catalog.schemas import CameraRecord
 from bff.demo.catalogue import generate_demo_catalogue
 from bff.lib.settings import PtzSettings, Settings
 from bff.lib.vocabulary import PTZ_CAMERA_TYPES
 from bff.platform.base import PlatformTimeout, PlatformUnavailable, PtzCommand
 from tests.conftest import TEST_CAMERAS
-from tests.helpers import api_headers, sign_in
+from tests.helpers import api_headers, sealed_audit, sign_in
 
 RATE = 6
 WATCHDOG_S = 1.5
@@ -65,7 +64,7 @@ async def ptz(client: AsyncTestClient, device_id: str, body: object, **headers: 
 
 
 async def test_held_move_then_stop_moves_the_demo_head_and_is_audited(
-        client: AsyncTestClient, app: Litestar, db) -> None:  # noqa: ANN001
+        client: AsyncTestClient, app: Litestar, db, settings: Settings) -> None:  # noqa: ANN001
     await sign_in(client, "police01")
     device_id = police_camera(ptz=True, perm_ptz=True)
     head = app.state.services.platform.head(device_id)
@@ -91,7 +90,7 @@ async def test_held_move_then_stop_moves_the_demo_head_and_is_audited(
         ("ptz.move", "police01", device_id), ("ptz.stop", "police01", device_id)]
     assert rows[0][3] == {"command": "right", "speed": 100}
     assert rows[1][3]["ended"] == "right" and rows[1][3]["moved_ms"] >= 200
-    assert (await AuditLog(db).verify()).intact
+    assert (await sealed_audit(settings, db).verify()).intact
 
 
 async def test_zoom_and_default_speed(client: AsyncTestClient, app: Litestar) -> None:

@@ -11,8 +11,8 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
 from bff.audit.models import AuditEvent
-from bff.audit.services import AuditLog
-from tests.helpers import api_headers, sign_in
+from bff.lib.settings import Settings
+from tests.helpers import api_headers, sealed_audit, sign_in
 
 CHENGQU = {"lat": 22.7862, "lon": 115.3650}
 
@@ -39,7 +39,7 @@ async def actions(db) -> list[str]:  # noqa: ANN001
 
 
 async def test_live_stream_frames_audit_and_close(client: AsyncTestClient, app: Litestar,
-                                                  db) -> None:  # noqa: ANN001
+                                                  db, settings: Settings) -> None:  # noqa: ANN001
     await sign_in(client, "police01")
     device_id = await camera_for(client, "may_view")
     pc, sdp = await offer_sdp()
@@ -80,7 +80,7 @@ async def test_live_stream_frames_audit_and_close(client: AsyncTestClient, app: 
         await asyncio.sleep(0.1)
     logged = await actions(db)
     assert "view.start" in logged and "view.stop" in logged
-    assert (await AuditLog(db).verify()).intact
+    assert (await sealed_audit(settings, db).verify()).intact
 
 
 async def test_no_stream_without_permission(client: AsyncTestClient, app: Litestar,
