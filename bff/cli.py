@@ -66,7 +66,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     trusted = settings.server.trusted_proxies
     uvicorn.run(create_app(settings), host=args.host or settings.server.host,
                 port=args.port or settings.server.port, log_level=settings.server.log_level,
-                lifespan="on",
+                lifespan="on", server_header=False,  # no banner (SECURITY.md)
                 # uvicorn rewrites the client address from X-Forwarded-For only for these.
                 proxy_headers=bool(trusted), forwarded_allow_ips=",".join(trusted) or None)
     return 0

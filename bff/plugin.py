@@ -42,6 +42,7 @@ from bff.catalog.nearby import compass_label
 from bff.health import health
 from bff.lib.db import Database, create_database
 from bff.lib.errors import ErrorTable, exception_handler
+from bff.lib.headers import SecurityHeaders, origin_of
 from bff.lib.i18n import register_template_callables
 from bff.lib.logs import logging_config
 from bff.lib.sessions import RotatingSessionConfig
@@ -112,6 +113,10 @@ class BffPlugin(InitPluginProtocol):
                                       self._sign_in_rate_limit().middleware])
         app_config.stores = dict(self.stores.by_name)
         app_config.exception_handlers[Exception] = exception_handler(ERROR_TABLE)
+        app_config.before_send.append(SecurityHeaders(
+            image_origins=[origin for origin in (origin_of(settings.map.tile_url),
+                                                 origin_of(settings.map.label_url)) if origin],
+            hsts=settings.auth.secure_cookies))
         app_config.lifespan.append(self._lifespan)
         app_config.compression_config = CompressionConfig(
             backend="gzip", minimum_size=500, gzip_compress_level=6)

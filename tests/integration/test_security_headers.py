@@ -1,0 +1,50 @@
+"""Every answer carries the security headers; signed-in pages and API answers are never
+cached; static files keep their caching; no server banner."""
+
+from __future__ import annotations
+
+from litestar.testing import AsyncTestClient
+
+from bff.lib.headers import content_security_policy, origin_of
+from tests.helpers import sign_in
+
+
+def assert_hardened(response, *, stored: bool) -> None:  # noqa: ANN001
+    headers = response.headers
+    csp = headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp
+    assert "'unsafe-eval'" not in csp and "frame-ancestors 'none'" in csp
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["referrer-policy"] == "same-origin"
+    assert headers["permissions-policy"].startswith("geolocation=(self)")
+    assert "server" not in headers
+    assert "strict-transport-security" not in headers  # plain HTTP in tests
+    if stored:
+        assert "no-store" not in headers.get("cache-control", "")
+    else:
+        assert headers["cache-control"] == "no-store"
+
+
+async def test_pages_api_errors_and_static_files(client: AsyncTestClient) -> None:
+    assert_hardened(await client.get("/login"), stored=False)
+    await sign_in(client, "police01")
+    home = await client.get("/")
+    assert home.status_code == 200
+    assert_hardened(home, stored=False)
+    api = await client.get("/api/cameras/nearby", params={"lat": 22.79, "lon": 115.37})
+    assert api.status_code == 200
+    assert_hardened(api, stored=False)
+    missing = await client.get("/no-such-page")
+    assert missing.status_code == 404
+    assert_hardened(missing, stored=False)
+    static = await client.get("/static/app.css")
+    assert static.status_code == 200
+    assert_hardened(static, stored=True)
+
+
+def test_map_tiles_are_the_only_foreign_pictures() -> None:
+    origin = origin_of("https://{s}.tiles.example.gov.cn/wmts/{z}/{x}/{y}.png")
+    assert origin == "https://*.tiles.example.gov.cn"
+    assert f"img-src 'self' data: blob: {origin}" in content_security_policy([origin])
+    assert origin_of("") is None and origin_of("tiles/{z}/{x}/{y}.png") is None
