@@ -58,6 +58,10 @@ ERROR_TABLE: ErrorTable = {**AUTH_ERRORS, **CATALOG_ERRORS, **LIVE_ERRORS, **PTZ
                            **ALERT_ERRORS}
 """How every capability's domain exceptions answer over HTTP."""
 
+REQUEST_MAX_BODY = 1024 * 1024
+"""Largest request body by default: JSON and forms are small; routes that take more
+(catalogue upload, alert ingest) raise their own limit. Passed to the Litestar
+constructor by `create_app` (Litestar reads this one setting only from there)."""
 SHELL_VERSION_MARK = "__SHELL_VERSION__"
 SESSION_FREE_PATHS = ["^/static/", "^/sw.js$", "^/manifest.webmanifest$", "^/health$",
                       f"^{INGEST_PATH}$"]

@@ -97,8 +97,14 @@ def _message_of(request: Request, exc: Exception,
                   for name, value in answer.params.items()}
         message = translate(answer.message_key or answer.code, locale, **params)
         return answer.status, answer.code, message, answer.headers
-    headers = getattr(exc, "headers", None) or {}
-    return (*_framework_message(exc, locale), headers)
+    headers = dict(getattr(exc, "headers", None) or {})
+    status, code, message = _framework_message(exc, locale)
+    if status == 429 and not any(name.lower() == "retry-after" for name in headers):
+        # Every 429 says when to come back; the framework's limiter only sends RateLimit-*.
+        reset = next((value for name, value in headers.items()
+                      if name.lower() == "ratelimit-reset"), "60")
+        headers["Retry-After"] = str(max(1, int(float(reset))))
+    return status, code, message, headers
 
 
 def _framework_message(exc: Exception, locale: Locale) -> tuple[int, str, str]:
@@ -111,6 +117,9 @@ def _framework_message(exc: Exception, locale: Locale) -> tuple[int, str, str]:
         if "csrf" in str(exc.detail).lower():
             return 403, "auth.csrf", translate("auth.csrf", locale)
         return 403, "forbidden", translate("error.forbidden", locale)
+    if isinstance(exc, RecursionError):
+        # JSON nested beyond what the decoder follows ("[" × 100,000): bad input, not a crash.
+        return 400, "too_deep", translate("error.too_deep", locale)
     if isinstance(exc, NotFoundException):
         return 404, "not_found", translate("error.not_found", locale)
     if isinstance(exc, (RedisError, SQLAlchemyError, OSError)):

@@ -48,3 +48,17 @@ def test_map_tiles_are_the_only_foreign_pictures() -> None:
     assert origin == "https://*.tiles.example.gov.cn"
     assert f"img-src 'self' data: blob: {origin}" in content_security_policy([origin])
     assert origin_of("") is None and origin_of("tiles/{z}/{x}/{y}.png") is None
+
+
+async def test_hostile_bodies_get_4xx_not_500(client: AsyncTestClient) -> None:
+    from tests.helpers import api_headers
+
+    await sign_in(client, "police01")
+    headers = {**api_headers(client), "content-type": "application/json"}
+    for path in ("/api/cameras/44150200001310000001/ptz", "/api/alerts/1/resolve"):
+        deep = await client.post(path, content=b"[" * 100_000, headers=headers)
+        assert deep.status_code == 400, (path, deep.text)
+        assert deep.json() == {"error": "too_deep", "message": "请求内容嵌套层级过深"}
+    huge = await client.post("/api/alerts/1/resolve", headers=headers,
+                             content=b'{"note": "' + b"x" * 1_100_000 + b'"}')
+    assert huge.status_code == 413, huge.text

@@ -13,6 +13,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.unsupported_media": ("不支持该内容类型", "This content type is not supported"),
     "error.forbidden": ("无权执行此操作", "You may not do this"),
     "error.unavailable": ("服务暂时不可用，请稍后重试", "The service is briefly unavailable; try again"),
+    "error.too_deep": ("请求内容嵌套层级过深", "The request body is nested too deeply"),
     "error.internal": ("服务器内部错误，请稍后再试", "Internal error; try again later"),
     # Between the items of a run-on list (several reasons, several fields).
     "text.list_separator": ("；", "; "),

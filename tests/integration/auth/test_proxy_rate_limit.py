@@ -15,6 +15,7 @@ LIMIT = 30  # sign-in attempts per minute and client (bff/app.py)
 
 def _attempts(base: str, forwarded_for: str, count: int) -> list[int]:
     statuses = []
+    last: httpx.Response | None = None
     with httpx.Client(base_url=base, timeout=10) as client:
         page = client.get("/login")
         token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
@@ -23,6 +24,9 @@ def _attempts(base: str, forwarded_for: str, count: int) -> list[int]:
                                 data={"username": f"nobody{n}", "password": "wrong",
                                       "_csrf_token": token}, follow_redirects=False)
             statuses.append(reply.status_code)
+            last = reply
+    if last is not None and last.status_code == 429:  # every 429 says when to come back
+        assert 1 <= int(last.headers["retry-after"]) <= 60
     return statuses
 
 
