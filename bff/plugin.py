@@ -23,7 +23,6 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.openapi import OpenAPIConfig
 from litestar.plugins import InitPluginProtocol
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.response import File
@@ -40,6 +39,7 @@ from bff.catalog.controllers import CameraController, CatalogImportController, N
 from bff.catalog.errors import CATALOG_ERRORS
 from bff.catalog.nearby import compass_label
 from bff.health import health
+from bff.lib.api_docs import openapi_config
 from bff.lib.db import Database, create_database
 from bff.lib.errors import ErrorTable, exception_handler
 from bff.lib.headers import SecurityHeaders, origin_of
@@ -133,8 +133,9 @@ class BffPlugin(InitPluginProtocol):
             directory=Path(settings.server.templates_dir), engine=JinjaTemplateEngine,
             engine_callback=lambda engine: register_template_callables(
                 engine, compass=compass_label))
-        app_config.openapi_config = OpenAPIConfig(title="城市睿眼 Mobile BFF", version="0.1.0",
-                                                  path="/schema")
+        app_config.openapi_config = openapi_config(
+            title="城市睿眼 Mobile BFF", version="0.1.0",
+            enabled=settings.server.openapi == "signed_in", guards=[requires_sign_in])
         app_config.logging_config = logging_config(settings.server.log_format,
                                                    settings.server.log_level)
         app_config.debug = settings.server.debug

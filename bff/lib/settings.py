@@ -55,6 +55,8 @@ class ServerSettings(msgspec.Struct, kw_only=True):
     """Folder of the jinja2 templates (BFF_TEMPLATES_DIR)."""
     static_dir: str = str(PROJECT_ROOT / "web" / "static")
     """Folder of the static files: htmx, CSS, icons, page scripts (BFF_STATIC_DIR)."""
+    openapi: Literal["signed_in", "off"] = "signed_in"
+    """The API description at /schema (BFF_OPENAPI): for signed-in users, or off."""
 
 
 class DatabaseSettings(msgspec.Struct, kw_only=True):
@@ -405,6 +407,7 @@ _ENVIRONMENT: tuple[tuple[str, str, str, object], ...] = (
     ("server", "log_level", "BFF_LOG_LEVEL", str),
     ("server", "templates_dir", "BFF_TEMPLATES_DIR", str),
     ("server", "static_dir", "BFF_STATIC_DIR", str),
+    ("server", "openapi", "BFF_OPENAPI", str),
     ("audit", "key", "BFF_AUDIT_KEY", str),
     ("audit", "key_file", "BFF_AUDIT_KEY_FILE", str),
     ("audit", "anchor_file", "BFF_AUDIT_ANCHOR_FILE", str),

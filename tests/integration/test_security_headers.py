@@ -62,3 +62,28 @@ async def test_hostile_bodies_get_4xx_not_500(client: AsyncTestClient) -> None:
     huge = await client.post("/api/alerts/1/resolve", headers=headers,
                              content=b'{"note": "' + b"x" * 1_100_000 + b'"}')
     assert huge.status_code == 413, huge.text
+
+
+async def test_the_api_description_needs_a_session_and_no_cdn(client: AsyncTestClient) -> None:
+    for path in ("/schema", "/schema/openapi.json", "/schema/swagger"):
+        anonymous = await client.get(path, headers={"accept": "application/json"})
+        assert anonymous.status_code == 401, path
+    await sign_in(client, "police01")
+    spec = await client.get("/schema/openapi.json")
+    assert spec.status_code == 200 and "/api/alerts/events" in spec.json()["paths"]
+    viewer = await client.get("/schema")
+    assert viewer.status_code == 200
+    assert "/static/vendor/swagger-ui-5.35.0/swagger-ui-bundle.js" in viewer.text
+    assert "cdn" not in viewer.text.lower() and "<script>" not in viewer.text
+    assert 'data-spec-url="/schema/openapi.json"' in viewer.text
+    assert (await client.get("/static/vendor/swagger-ui-5.35.0/swagger-ui-bundle.js")
+            ).status_code == 200
+
+
+async def test_the_api_description_can_be_switched_off(settings) -> None:  # noqa: ANN001
+    from bff.app import create_app
+
+    settings.server.openapi = "off"
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        await sign_in(client, "police01")
+        assert (await client.get("/schema/openapi.json")).status_code == 404
