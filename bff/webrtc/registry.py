@@ -28,6 +28,7 @@ from aiortc.rtcrtpparameters import RTCRtpCodecCapability
 
 from bff.lib.settings import WebRTCSettings
 from bff.webrtc.errors import InvalidOffer, TooManyStreams, UpstreamUnavailable
+from bff.webrtc.offer_check import OfferFieldError, check_offer_fields
 from bff.webrtc.fanout import FrameFanout
 from bff.webrtc.hub import StreamHub, Subscription
 from bff.webrtc.ice import browser_ice_servers, configure_ice_host_addresses, ice_configuration
@@ -67,6 +68,10 @@ def _parse_offer(sdp: str, sdp_type: str) -> aiortc_sdp.SessionDescription:
         raise InvalidOffer(f"expected an offer, got {sdp_type!r}")
     if not isinstance(sdp, str) or not sdp.lstrip().startswith("v=0"):
         raise InvalidOffer("not an SDP description")
+    try:
+        check_offer_fields(sdp)
+    except OfferFieldError as exc:
+        raise InvalidOffer(str(exc)) from exc
     try:
         description = aiortc_sdp.SessionDescription.parse(sdp)
     except Exception as exc:  # noqa: BLE001 - the parser raises anything on garbage
