@@ -34,7 +34,7 @@ from bff.alerts.errors import ALERT_ERRORS
 from bff.auth.controllers import AuthController
 from bff.auth.deps import provide_current_user
 from bff.auth.errors import AUTH_ERRORS
-from bff.auth.guards import requires_sign_in
+from bff.auth.guards import SESSION_USER_KEY, requires_sign_in
 from bff.catalog.controllers import CameraController, CatalogImportController, NearbyController
 from bff.catalog.errors import CATALOG_ERRORS
 from bff.catalog.nearby import compass_label
@@ -45,6 +45,7 @@ from bff.lib.errors import ErrorTable, exception_handler
 from bff.lib.headers import SecurityHeaders, origin_of
 from bff.lib.i18n import register_template_callables
 from bff.lib.logs import logging_config
+from bff.lib.origin import same_origin_guard
 from bff.lib.sessions import RotatingSessionConfig
 from bff.lib.settings import Settings
 from bff.lib.stores import Stores, build_stores
@@ -117,6 +118,8 @@ class BffPlugin(InitPluginProtocol):
                                       self._sign_in_rate_limit().middleware])
         app_config.stores = dict(self.stores.by_name)
         app_config.exception_handlers[Exception] = exception_handler(ERROR_TABLE)
+        app_config.before_request = same_origin_guard(
+            exempt=[f"^{INGEST_PATH}$"], behind_proxy=bool(settings.server.trusted_proxies))
         app_config.before_send.append(SecurityHeaders(
             image_origins=[origin for origin in (origin_of(settings.map.tile_url),
                                                  origin_of(settings.map.label_url)) if origin],
@@ -152,7 +155,7 @@ class BffPlugin(InitPluginProtocol):
         return RotatingSessionConfig(
             store="sessions", key="bff_session", max_age=auth.session_max_age_s,
             secure=auth.secure_cookies, httponly=True, samesite="lax", renew_on_access=True,
-            exclude=SESSION_FREE_PATHS)
+            exclude=SESSION_FREE_PATHS, signed_in_key=SESSION_USER_KEY)
 
     @staticmethod
     def _sign_in_rate_limit() -> RateLimitConfig:

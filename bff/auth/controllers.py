@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from typing import Annotated
 
 import msgspec
@@ -11,7 +13,12 @@ from litestar.params import Body
 from litestar.response import Redirect, Template
 
 from bff.auth.errors import AUTH_ERRORS, SignInRefused
-from bff.auth.guards import SESSION_EPOCH_KEY, SESSION_USER_KEY, requires_sign_in
+from bff.auth.guards import (
+    SESSION_EPOCH_KEY,
+    SESSION_SINCE_KEY,
+    SESSION_USER_KEY,
+    requires_sign_in,
+)
 from bff.auth.schemas import LoginForm, SignedInUser
 from bff.auth.services import AuthService
 from bff.lib.errors import answer_of
@@ -56,6 +63,7 @@ class AuthController(Controller):
                                     **answer.params)
         request.set_session({SESSION_USER_KEY: user.id,
                              SESSION_EPOCH_KEY: await auth_service.session_epoch(user.id),
+                             SESSION_SINCE_KEY: int(time.time()),
                              ROTATE_SESSION_KEY: True})
         return Redirect(path=_safe_next(form.next), status_code=303)
 

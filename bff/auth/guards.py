@@ -3,6 +3,8 @@ administrator."""
 
 from __future__ import annotations
 
+import time
+
 from typing import Protocol
 
 from litestar.connection import ASGIConnection
@@ -13,18 +15,27 @@ from bff.auth.errors import AdministratorsOnly
 from bff.auth.policy import may_administer
 from bff.auth.schemas import SignedInUser
 from bff.auth.services import AuthService
+from bff.lib.settings import Settings
 
 SESSION_USER_KEY = "user_id"
 SESSION_EPOCH_KEY = "epoch"
+SESSION_SINCE_KEY = "since"
+"""Unix time of the sign-in: a session ends `session_absolute_s` after it, however busy."""
 _USER_OF_REQUEST = "bff.signed_in_user"
 """Scope key under which the request's signed-in user is kept once read."""
 
 
 def requires_sign_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    """Reject requests without a signed-in session (pages redirect to /login)."""
+    """Reject requests without a signed-in session (pages redirect to /login), and
+    sessions older than the absolute lifetime, which use alone would keep sliding."""
     session = connection.scope.get("session")
     if not isinstance(session, dict) or not isinstance(session.get(SESSION_USER_KEY), int):
         raise NotAuthorizedException("sign-in required")
+    since = session.get(SESSION_SINCE_KEY)
+    limit = _services(connection).settings.auth.session_absolute_s
+    if not isinstance(since, int | float) or time.time() - since > limit:
+        connection.clear_session()
+        raise NotAuthorizedException("session expired")
 
 
 class GuardServices(Protocol):
@@ -32,6 +43,7 @@ class GuardServices(Protocol):
     state): guards run before dependency injection."""
 
     auth_service: AuthService
+    settings: Settings
 
 
 def _services(connection: ASGIConnection) -> GuardServices:

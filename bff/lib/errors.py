@@ -179,11 +179,12 @@ def _respond(request: Request, exc: Exception, status: int, code: str, message: 
             redirect.status_code = 401  # htmx follows HX-Redirect whatever the status
             return redirect
         return HTMXTemplate(template_name="partials/_error.html", context={"message": message},
-                            status_code=status)
+                            status_code=status, headers=dict(headers))
     if status == 401:
         return Redirect(path="/login", status_code=303)
     return Template(template_name="pages/error.html",
-                    context={"status": status, "message": message}, status_code=status)
+                    context={"status": status, "message": message}, status_code=status,
+                    headers=dict(headers))
 
 
 handle_exception = exception_handler({})

@@ -86,6 +86,9 @@ class AuthSettings(msgspec.Struct, kw_only=True):
     """Secret for CSRF tokens (BFF_SECRET); a random one per process when empty."""
     session_max_age_s: int = 8 * 3600
     """Idle lifetime of a signed-in session, seconds (BFF_SESSION_MAX_AGE)."""
+    session_absolute_s: int = 12 * 3600
+    """Longest life of a signed-in session however active, seconds
+    (BFF_SESSION_ABSOLUTE_SECONDS): a phone left signed in asks again every shift."""
     secure_cookies: bool = False
     """Mark cookies Secure (BFF_SECURE_COOKIES): true behind HTTPS in deployment."""
     max_failed_logins: int = 5
@@ -420,6 +423,7 @@ _ENVIRONMENT: tuple[tuple[str, str, str, object], ...] = (
     ("redis", "key_prefix", "BFF_REDIS_PREFIX", str),
     ("auth", "secret", "BFF_SECRET", str),
     ("auth", "session_max_age_s", "BFF_SESSION_MAX_AGE", int),
+    ("auth", "session_absolute_s", "BFF_SESSION_ABSOLUTE_SECONDS", int),
     ("auth", "secure_cookies", "BFF_SECURE_COOKIES", _bool),
     ("auth", "max_failed_logins", "BFF_MAX_FAILED_LOGINS", int),
     ("auth", "lockout_s", "BFF_LOCKOUT_SECONDS", int),
