@@ -148,6 +148,33 @@ async def _create_user(settings: Settings, args: argparse.Namespace) -> int:
         await database.close()
 
 
+async def _unlock_user(settings: Settings, username: str) -> int:
+    from bff.audit.services import AuditAction
+    from bff.auth.throttle import SignInThrottle
+    from bff.lib.db import create_database
+    from bff.lib.stores import build_stores
+
+    if not settings.redis.url:
+        print("the embedded default keeps sign-in failures in the server's memory: an "
+              "administrator unlocks the account in the app (POST /api/admin/users/NAME/unlock)",
+              file=sys.stderr)
+        return 2
+    from bff.migrate import upgrade_to_head
+
+    stores = build_stores(settings.redis)
+    database = create_database(settings.database)
+    try:
+        await upgrade_to_head(database)
+        was_locked = await SignInThrottle(settings.auth, stores.by_name["auth"]).unlock(username)
+        await _audit_cli(settings, database, AuditAction.ACCOUNT_UNLOCK, username,
+                         {"was_locked": was_locked})
+    finally:
+        await stores.close()
+        await database.close()
+    print(f"{username}: {'unlocked' if was_locked else 'was not locked'}")
+    return 0
+
+
 async def _verify_audit(settings: Settings) -> int:
     from bff.audit.seal import AuditKeyMissing
     from bff.lib.db import create_database
@@ -256,6 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--region", required=True, help="civil-code prefix, e.g. 4415 or 441502")
     user.add_argument("--role", default="officer")
     user.add_argument("--password", help="prompted for when omitted")
+    unlock = sub.add_parser("unlock-user", help="lift the lock of an account under "
+                            "distributed password guessing (Redis deployments)")
+    unlock.add_argument("username")
     catalog = sub.add_parser("catalog", help="camera catalogue tools")
     catalog_sub = catalog.add_subparsers(dest="catalog_command", required=True)
     catalog_import = catalog_sub.add_parser(
@@ -299,6 +329,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "seed-demo":
         return asyncio.run(_seed_demo(settings))
+    if args.command == "unlock-user":
+        return asyncio.run(_unlock_user(settings, args.username))
     if args.command == "create-user":
         return asyncio.run(_create_user(settings, args))
     if args.command == "catalog" and args.catalog_command == "sync":

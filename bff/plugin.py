@@ -31,7 +31,7 @@ from litestar.template.config import TemplateConfig
 
 from bff.alerts.controllers import INGEST_PATH, AlertController, AlertIngestController
 from bff.alerts.errors import ALERT_ERRORS
-from bff.auth.controllers import AuthController
+from bff.auth.controllers import AccountAdminController, AuthController
 from bff.auth.deps import provide_current_user
 from bff.auth.errors import AUTH_ERRORS
 from bff.auth.guards import SESSION_USER_KEY, requires_sign_in
@@ -107,6 +107,7 @@ class BffPlugin(InitPluginProtocol):
             AlertIngestController,
             Router(path="/", guards=[requires_sign_in],
                    route_handlers=[NearbyController, CameraController, CatalogImportController,
+                                   AccountAdminController,
                                    LiveController, PtzController, AlertController]),
             create_static_files_router(path="/static", directories=[static_dir],
                                        include_in_schema=False, cache_control=None),

@@ -34,6 +34,7 @@ class AuditAction(StrEnum):
     SIGN_IN = "auth.sign_in"
     SIGN_IN_FAILED = "auth.sign_in_failed"
     SIGN_OUT = "auth.sign_out"
+    ACCOUNT_UNLOCK = "auth.unlock"
     VIEW_START = "view.start"
     VIEW_STOP = "view.stop"
     VIEW_DENIED = "view.denied"

@@ -4,7 +4,6 @@ administrator."""
 from __future__ import annotations
 
 import time
-
 from typing import Protocol
 
 from litestar.connection import ASGIConnection
@@ -19,6 +18,8 @@ from bff.lib.settings import Settings
 
 SESSION_USER_KEY = "user_id"
 SESSION_EPOCH_KEY = "epoch"
+SESSION_NOTICE_KEY = "notice"
+"""A message for the user's next page (failures since the last sign-in)."""
 SESSION_SINCE_KEY = "since"
 """Unix time of the sign-in: a session ends `session_absolute_s` after it, however busy."""
 _USER_OF_REQUEST = "bff.signed_in_user"

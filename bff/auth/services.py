@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 
+import msgspec
 from litestar.stores.base import Store
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,16 +19,26 @@ from bff.auth.passwords import verify_password
 from bff.auth.policy import AccessScope
 from bff.auth.repositories import GrantRepository, UserRepository
 from bff.auth.schemas import SignedInUser
+from bff.auth.throttle import SignInThrottle
 from bff.lib.db import Database, utcnow
 from bff.lib.settings import AuthSettings
 
 log = logging.getLogger(__name__)
 
 
+class SignInResult(msgspec.Struct, frozen=True, kw_only=True):
+    """A successful sign-in: the user, what the owner should hear about failures since
+    the last sign-in, and the device token the browser keeps."""
+
+    user: SignedInUser
+    failures_since_last: int
+    failure_addresses: int
+    device: str
+
+
 class AuthService:
-    """Checks credentials. Failed attempts are counted per username in a store (memory or
-    Redis, shared by all processes); `max_failed_logins` in a row lock the account for
-    `lockout_s` seconds, whatever password is tried meanwhile."""
+    """Checks credentials; failures are throttled per account and address
+    (`bff.auth.throttle`) in a store (memory or Redis, shared by all processes)."""
 
     def __init__(self, settings: AuthSettings, store: Store, audit: AuditLog,
                  database: Database) -> None:
@@ -35,35 +46,56 @@ class AuthService:
         self._database = database
         self._store = store
         self._audit = audit
+        self._throttle = SignInThrottle(settings, store)
         # argon2 takes ~0.1 s of CPU and 64 MiB per check: checks run in worker threads
         # (the event loop keeps serving requests and live video meanwhile), at most one
         # per CPU at a time, so a burst of sign-ins queues instead of eating memory.
         self._checking = asyncio.Semaphore(max(1, os.cpu_count() or 1))
 
-    async def sign_in(self, username: str, password: str, client: str) -> SignedInUser:
-        """Return the user when the credentials are right; raise `SignInRefused` otherwise."""
-        key = f"login-failures:{username.lower()}"
-        failures = int(await self._store.get(key) or 0)
-        if failures >= self._settings.max_failed_logins:
+    async def sign_in(self, username: str, password: str, client: str,
+                      device: str | None = None) -> SignInResult:
+        """Check the credentials from `client` (address) and `device` (the browser's
+        device token); raise `SignInRefused` when throttled, locked or wrong."""
+        try:
+            await self._throttle.check(username, client, device)
+        except SignInRefused as refusal:
             await self._audit.record(AuditAction.SIGN_IN_FAILED, actor_id=None, actor=username,
-                                     detail={"reason": "locked", "client": client})
-            raise SignInRefused("locked", minutes=max(1, self._settings.lockout_s // 60))
+                                     detail={"reason": refusal.reason, "client": client})
+            raise
         async with self._database.sessions() as db:
             user = await UserRepository(session=db).get_one_or_none(User.username == username)
         async with self._checking:
             matches = await asyncio.to_thread(
                 verify_password, user.password_hash if user else None, password)
         if user is None or not user.is_active or not matches:
-            await self._store.set(key, str(failures + 1), expires_in=self._settings.lockout_s)
+            await self._throttle.failed(username, client, device)
             await self._audit.record(AuditAction.SIGN_IN_FAILED, actor_id=user.id if user else None,
                                      actor=username, detail={"reason": "credentials",
                                                              "client": client})
             log.info("sign-in failed for %s from %s", username, client)
             raise SignInRefused("invalid_credentials")
-        await self._store.delete(key)
+        since, device = await self._throttle.succeeded(username, client, device)
         await self._audit.record(AuditAction.SIGN_IN, actor_id=user.id, actor=user.username,
-                                 detail={"client": client})
-        return await self.signed_in_user(user.id)  # type: ignore[return-value]
+                                 detail={"client": client, "failures_since_last": since.failures})
+        signed_in = await self.signed_in_user(user.id)
+        assert signed_in is not None  # active, just read
+        return SignInResult(user=signed_in, failures_since_last=since.failures,
+                            failure_addresses=len(since.addresses), device=device)
+
+    async def user_exists(self, username: str) -> bool:
+        async with self._database.sessions() as db:
+            return await UserRepository(session=db).exists(User.username == username)
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self._settings.secure_cookies
+
+    async def unlock(self, username: str, *, by: str) -> bool:
+        """An administrator lifts the lock of an account under distributed guessing."""
+        locked = await self._throttle.unlock(username)
+        await self._audit.record(AuditAction.ACCOUNT_UNLOCK, actor_id=None, actor=by[:64],
+                                 target=username[:64], detail={"was_locked": locked})
+        return locked
 
     async def signed_in_user(self, user_id: int) -> SignedInUser | None:
         """The active user with this id, with the department's name, or None."""

@@ -15,7 +15,7 @@ from litestar.response import Template
 from bff.audit.services import AuditAction, AuditLog
 from bff.auth.departments import DEPARTMENTS
 from bff.auth.deps import provide_access_scope
-from bff.auth.guards import requires_admin
+from bff.auth.guards import SESSION_NOTICE_KEY, requires_admin
 from bff.auth.policy import AccessScope
 from bff.auth.schemas import SignedInUser
 from bff.catalog.deps import (
@@ -79,11 +79,14 @@ class NearbyController(Controller):
     dependencies = CATALOG_DEPENDENCIES
 
     @get("/", name="catalog:nearby-page", dependencies=MAP_DEPENDENCIES)
-    async def nearby_page(self, current_user: SignedInUser, map_settings: MapSettings) -> Template:
-        """The page shell; the list arrives by htmx once the phone knows where it is."""
+    async def nearby_page(self, request: Request, current_user: SignedInUser,
+                          map_settings: MapSettings) -> Template:
+        """The page shell; the list arrives by htmx once the phone knows where it is. A
+        notice left by the sign-in (failures since the last one) is shown once."""
         return Template("pages/catalog/nearby.html", context={
             "user": current_user, "districts": DISTRICTS, "departments": DEPARTMENTS,
             "centre": (map_settings.centre_lat, map_settings.centre_lon),
+            "notice": request.session.pop(SESSION_NOTICE_KEY, None),
         })
 
     @get("/nearby/list", name="catalog:nearby-list",

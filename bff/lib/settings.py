@@ -92,9 +92,17 @@ class AuthSettings(msgspec.Struct, kw_only=True):
     secure_cookies: bool = False
     """Mark cookies Secure (BFF_SECURE_COOKIES): true behind HTTPS in deployment."""
     max_failed_logins: int = 5
-    """Failed sign-ins in a row that lock an account (BFF_MAX_FAILED_LOGINS)."""
+    """Failed sign-ins to one account from one address before each further try has to
+    wait (1 s, 2 s, 4 s … up to 15 min) (BFF_MAX_FAILED_LOGINS)."""
     lockout_s: int = 15 * 60
-    """How long a locked account stays locked, seconds (BFF_LOCKOUT_SECONDS)."""
+    """Window in which failures are counted, and how long an account under distributed
+    guessing stays locked, seconds (BFF_LOCKOUT_SECONDS)."""
+    lock_after_failures: int = 20
+    """Failures against one account within the window that, together with …
+    (BFF_LOCK_AFTER_FAILURES)"""
+    lock_after_addresses: int = 5
+    """… this many different addresses, lock the account (BFF_LOCK_AFTER_ADDRESSES).
+    Devices that signed in before and have not failed still get in."""
 
 
 class DemoSettings(msgspec.Struct, kw_only=True):
@@ -426,6 +434,8 @@ _ENVIRONMENT: tuple[tuple[str, str, str, object], ...] = (
     ("auth", "session_absolute_s", "BFF_SESSION_ABSOLUTE_SECONDS", int),
     ("auth", "secure_cookies", "BFF_SECURE_COOKIES", _bool),
     ("auth", "max_failed_logins", "BFF_MAX_FAILED_LOGINS", int),
+    ("auth", "lock_after_failures", "BFF_LOCK_AFTER_FAILURES", int),
+    ("auth", "lock_after_addresses", "BFF_LOCK_AFTER_ADDRESSES", int),
     ("auth", "lockout_s", "BFF_LOCKOUT_SECONDS", int),
     ("demo", "password", "BFF_DEMO_PASSWORD", str),
     ("demo", "camera_count", "BFF_DEMO_CAMERAS", int),

@@ -71,3 +71,19 @@ def test_commands_that_change_data_are_audited_and_verify_catches_deletions(
     key.unlink()  # verify never invents a key
     keyless = bff(tmp_path, "audit", "verify")
     assert keyless.returncode == 2 and "no audit key" in keyless.stderr
+
+
+def test_unlock_user_needs_the_shared_store(tmp_path: Path) -> None:
+    refused = bff(tmp_path, "unlock-user", "admin")
+    assert refused.returncode == 2 and "/api/admin/users/NAME/unlock" in refused.stderr
+    redis_url = os.environ.get("BFF_TEST_REDIS_URL")
+    if not redis_url:
+        return
+    env_redis = {"BFF_REDIS_URL": redis_url, "BFF_REDIS_PREFIX": f"bffcli-{tmp_path.name}"}
+    unlocked = subprocess.run(
+        [sys.executable, "-m", "bff.cli", "unlock-user", "admin"], cwd=ROOT, text=True,
+        capture_output=True, timeout=120, check=False,
+        env={**os.environ, "BFF_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'u.sqlite3'}",
+             "BFF_AUDIT_KEY": "", "BFF_AUDIT_KEY_FILE": str(tmp_path / "audit.key"),
+             **env_redis})
+    assert unlocked.returncode == 0 and "admin: was not locked" in unlocked.stdout, unlocked.stderr

@@ -59,13 +59,34 @@ async def test_missing_csrf_token_is_refused(client: AsyncTestClient) -> None:
     assert "页面已过期" in response.text
 
 
-async def test_lock_out_after_repeated_failures(client: AsyncTestClient) -> None:
-    for _ in range(3):  # max_failed_logins in the test settings
+async def test_repeated_failures_slow_down_one_place_but_lock_nobody_out(
+        client: AsyncTestClient) -> None:
+    for _ in range(3):  # max_failed_logins in the test settings: then each try waits
         assert (await sign_in(client, "grid01", "bad")).status_code == 401
-    locked = await sign_in(client, "grid01")  # right password, but locked now
-    assert locked.status_code == 429 and "账户已锁定" in locked.text
+    waiting = await sign_in(client, "grid01")  # right password, but inside the 1 s delay
+    assert waiting.status_code == 429 and "秒后再试" in waiting.text
+    assert 1 <= int(waiting.headers["retry-after"]) <= 2
     other = await sign_in(client, "water01")  # other accounts are not affected
     assert other.status_code == 303
+    await asyncio.sleep(1.1)  # the delay passes by itself; the account was never locked
+    client.cookies.clear()
+    assert (await sign_in(client, "grid01")).status_code == 303
+    home = await client.get("/")
+    assert "自上次登录以来，您的账户有 3 次登录失败（来自 1 个地址）" in home.text
+    assert "自上次登录以来" not in (await client.get("/")).text  # told once
+
+
+async def test_an_administrator_unlocks_an_account(client: AsyncTestClient) -> None:
+    await sign_in(client, "admin")
+    unlocked = await client.post("/api/admin/users/grid01/unlock", headers=api_headers(client))
+    assert unlocked.status_code == 200 and unlocked.json() == {"username": "grid01",
+                                                               "was_locked": False}
+    missing = await client.post("/api/admin/users/nobody/unlock", headers=api_headers(client))
+    assert missing.status_code == 404
+    client.cookies.clear()
+    await sign_in(client, "police01")
+    refused = await client.post("/api/admin/users/grid01/unlock", headers=api_headers(client))
+    assert refused.status_code == 403
 
 
 async def test_api_without_session_is_401_json(client: AsyncTestClient) -> None:
