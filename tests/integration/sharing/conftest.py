@@ -40,13 +40,13 @@ def window(hours: float = 2) -> dict[str, str]:
 
 
 async def ask(client: AsyncTestClient, device_ids: list[str], permissions: list[int] | None = None,
-              **extra: Any):  # noqa: ANN201 - httpx.Response
+              **extra: Any):
     body = {"device_ids": device_ids, "permissions": permissions or [1],
             "purpose": "巡查食品安全", **window(), **extra}
     return await client.post("/api/share-requests", json=body, headers=api_headers(client))
 
 
 async def decide(client: AsyncTestClient, request_id: int, decision: str = "approve",
-                 **extra: Any):  # noqa: ANN201 - httpx.Response
+                 **extra: Any):
     return await client.post(f"/api/share-requests/{request_id}/decision",
                              json={"decision": decision, **extra}, headers=api_headers(client))
