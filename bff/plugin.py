@@ -9,6 +9,7 @@ injecting, `Provide`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -55,6 +56,7 @@ from bff.sharing.controllers import (
     NoticeController,
     ShareRequestController,
     SharingPageController,
+    local_time_text,
 )
 from bff.sharing.errors import SHARING_ERRORS
 from bff.webrtc.controllers import LiveController
@@ -132,7 +134,8 @@ class BffPlugin(InitPluginProtocol):
         app_config.template_config = TemplateConfig(
             directory=Path(settings.server.templates_dir), engine=JinjaTemplateEngine,
             engine_callback=lambda engine: register_template_callables(
-                engine, compass=compass_label))
+                engine, compass=compass_label,
+                local_time=functools.partial(local_time_text, tz=settings.webrtc.tzinfo())))
         app_config.openapi_config = OpenAPIConfig(title="城市睿眼 Mobile BFF", version="0.1.0",
                                                   path="/schema")
         app_config.logging_config = logging_config(settings.server.log_format,

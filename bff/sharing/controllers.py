@@ -3,7 +3,7 @@ access, my access, the approver inbox, grants with revoke, the badge)."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
 import msgspec
@@ -124,6 +124,15 @@ class NoticeController(Controller):
                     sharing_service: SharingService) -> BadgeOut:
         """Unread notices and parts waiting for my decision."""
         return await sharing_service.badge(current_user)
+
+
+def local_time_text(value: datetime, *, tz: tzinfo, locale: str) -> str:
+    """A time as the pages show it, in the city's time zone: "12-04 20:30" (the year too
+    when it is not this year's)."""
+    local = value.astimezone(tz)
+    if local.year != datetime.now(tz).year:
+        return local.strftime("%Y-%m-%d %H:%M")
+    return local.strftime("%m-%d %H:%M")
 
 
 def _device_ids_of(values: list[str]) -> list[str]:

@@ -128,5 +128,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                "Revoke this grant? Its live videos stop at once."),
     "sharing.decided_by": ("审批人：{name}", "Decided by {name}"),
     "sharing.auto": ("自动授权（无条件共享）", "Granted automatically (unconditional)"),
-    "sharing.request_button": ("申请", "Request"),
+    "sharing.request_button": ("申请调阅", "Request access"),
+    "sharing.map": ("地图", "Map"),
+    "sharing.narrow_hours": ("改为从现在起若干小时（选填）", "Hours from now instead (optional)"),
 }
