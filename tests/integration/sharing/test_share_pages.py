@@ -80,6 +80,7 @@ async def test_request_needed_badge_links_to_the_ask_page(client: AsyncTestClien
     listing = await client.get("/nearby/list", params={"lat": 22.7862, "lon": 115.3650,
                                                        "limit": 50}, headers=HTMX)
     assert listing.status_code == 200
-    assert 'href="/access/request?device_ids=' in listing.text
+    assert 'action="/access/request"' in listing.text
+    assert 'data-testid="request-access"' in listing.text
     officer = await client.get("/approvals")
     assert officer.status_code == 403
