@@ -130,5 +130,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sharing.auto": ("自动授权（无条件共享）", "Granted automatically (unconditional)"),
     "sharing.request_button": ("申请调阅", "Request access"),
     "sharing.map": ("地图", "Map"),
+    "sharing.request_all": ("一并申请以上 {count} 个需申请的摄像机 →",
+                            "Request all {count} cameras above that need a request →"),
     "sharing.narrow_hours": ("改为从现在起若干小时（选填）", "Hours from now instead (optional)"),
 }

@@ -82,5 +82,17 @@ async def test_request_needed_badge_links_to_the_ask_page(client: AsyncTestClien
     assert listing.status_code == 200
     assert 'action="/access/request"' in listing.text
     assert 'data-testid="request-access"' in listing.text
+    assert 'data-testid="request-all"' in listing.text
     officer = await client.get("/approvals")
     assert officer.status_code == 403
+
+
+async def test_the_api_is_in_the_openapi_schema(client: AsyncTestClient) -> None:
+    schema = (await client.get("/schema/openapi.json")).json()
+    paths = schema["paths"]
+    assert {"post"} <= set(paths["/api/share-requests"])
+    assert "post" in paths["/api/share-requests/{request_id}/decision"]
+    assert "post" in paths["/api/grants/{grant_id}/revoke"]
+    assert "get" in paths["/api/grants"] and "get" in paths["/api/streams/{session_id}"]
+    ask_body = schema["components"]["schemas"]["ShareRequestCreate"]
+    assert {"device_ids", "permissions", "ends_at", "purpose"} <= set(ask_body["required"])
