@@ -17,6 +17,7 @@ from bff.lib.settings import SharingSettings
 from bff.lib.vocabulary import ShareAttr
 from bff.sharing.errors import AlreadyDecided
 from bff.sharing.models import SharePart
+from bff.sharing.repositories import SharePartRepository
 from bff.sharing.schemas import ShareDecisionCreate, ShareRequestCreate
 from bff.sharing.services import SharingService
 from tests.integration.sharing.conftest import cameras_for
@@ -61,3 +62,39 @@ async def test_two_approvers_at_once_one_wins(db, decisions: tuple[str, str]) ->
     assert part.state == winner.state
     assert grants == (2 if winner.state == "approved" else 0)
     assert (await AuditLog(db).verify()).intact
+
+
+async def test_a_decision_made_on_a_stale_read_loses_at_the_update(
+        db, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worst interleaving, made certain: the second approver decides and commits
+    between the first one's read of the pending part and its update."""
+    catalog = CatalogService(db)
+    await catalog.load()
+    service = SharingService(SharingSettings(), db, catalog, AuditLog(db))
+    requester = await user_named(db, "police01")
+    async with db.sessions() as session:
+        scope = await access_scope_of(session, requester)
+    asked = await service.ask(requester, scope, ShareRequestCreate(
+        device_ids=cameras_for("24", ShareAttr.CONDITIONAL), permissions=[1, 2],
+        purpose="排查投诉", ends_at=datetime.now(UTC) + timedelta(hours=2)), "zh-CN")
+    approver, admin = await user_named(db, "approver01"), await user_named(db, "admin")
+
+    real_list = SharePartRepository.list
+    interleaved = False
+
+    async def list_then_let_the_other_decide(self, *args, **kwargs):
+        nonlocal interleaved
+        rows = await real_list(self, *args, **kwargs)
+        if not interleaved:
+            interleaved = True
+            await service.decide(admin, asked.id, ShareDecisionCreate(
+                decision="reject", reason="另案处理"), "zh-CN")
+        return rows
+
+    monkeypatch.setattr(SharePartRepository, "list", list_then_let_the_other_decide)
+    with pytest.raises(AlreadyDecided) as lost:
+        await service.decide(approver, asked.id, ShareDecisionCreate(decision="approve"),
+                             "zh-CN")
+    assert lost.value.by == "蔡文华" and lost.value.state == "rejected"
+    async with db.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Grant)) == 0
