@@ -31,7 +31,7 @@ def kitchen_camera(page: Page) -> str:
     return device_id
 
 
-def test_ask_approve_watch_revoke(browser, server: str) -> None:  # noqa: ANN001
+def test_ask_approve_watch_revoke(browser, server: str) -> None:
     contexts: list[BrowserContext] = []
     try:
         for _ in range(2):
