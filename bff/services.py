@@ -115,7 +115,7 @@ async def running_services(settings: Settings, database: Database,
             RateLimiter(settings.alerts.rate, settings.alerts.rate_window_s,
                         redis=stores.redis, namespace=f"{prefix}:alert-rate"))
         auth_service = AuthService(settings.auth, stores.by_name["auth"], audit, database)
-        enforcer = AccessEnforcer(registry, ptz, catalog, auth_service)
+        enforcer = AccessEnforcer(registry, ptz, catalog, database)
         # Notifiers beyond the in-app inbox (Web Push, live channel) join through
         # `sharing_service.add_notifier`.
         sharing_service = SharingService(settings.sharing, database, catalog, audit,

@@ -14,8 +14,9 @@ import logging
 from collections.abc import Sequence
 
 from bff.auth.policy import AccessScope, may_control, may_use
-from bff.auth.services import AuthService
+from bff.auth.services import access_scope_of, load_signed_in_user
 from bff.catalog.services import CatalogService
+from bff.lib.db import Database
 from bff.lib.periodic import repeat_every
 from bff.lib.vocabulary import Permission
 from bff.ptz.errors import PtzPlatformFailed
@@ -34,18 +35,18 @@ class AccessEnforcer:
     user lost the permission (live view: 1; steering: 4 via `may_control`)."""
 
     def __init__(self, peer_registry: PeerRegistry, ptz_service: PtzService,
-                 catalog: CatalogService, auth_service: AuthService) -> None:
+                 catalog: CatalogService, database: Database) -> None:
         self._registry = peer_registry
         self._ptz = ptz_service
         self._catalog = catalog
-        self._auth = auth_service
+        self._database = database
 
     async def access_lost(self, user_id: int, device_ids: Sequence[str], reason: str) -> None:
         """A grant of the user on these cameras ended (`reason`: access_revoked or
         access_expired): end the streams and moves it carried — unless another grant or
         the user's own department still allows them."""
         cameras = set(device_ids)
-        scope = await self._scope_of(user_id)
+        scope = (await self._scopes_of({user_id}))[user_id]
         for session in self._registry.sessions():
             if session.viewer.user_id == user_id and session.device_id in cameras \
                     and not self._may_watch(scope, session.device_id):
@@ -56,32 +57,36 @@ class AccessEnforcer:
     async def recheck(self) -> int:
         """End every stream and move of this process whose user may no longer have it;
         returns how many were ended."""
+        sessions = self._registry.sessions()
+        movers = {device_id: await self._ptz.mover(device_id)
+                  for device_id in sorted(self._ptz.watched_cameras)}
+        users = {s.viewer.user_id for s in sessions} | {u for u in movers.values() if u}
+        if not users:
+            return 0
+        scopes = await self._scopes_of(users)
         ended = 0
-        scopes: dict[int, AccessScope | None] = {}
-        for session in self._registry.sessions():
-            user_id = session.viewer.user_id
-            if user_id not in scopes:
-                scopes[user_id] = await self._scope_of(user_id)
-            if not self._may_watch(scopes[user_id], session.device_id):
+        for session in sessions:
+            if not self._may_watch(scopes[session.viewer.user_id], session.device_id):
                 ended += await self._registry.end(session.id, ACCESS_ENDED)
-        for device_id in sorted(self._ptz.watched_cameras):
-            user_id = await self._ptz.mover(device_id)
-            if user_id is None:
-                continue
-            if user_id not in scopes:
-                scopes[user_id] = await self._scope_of(user_id)
-            ended += await self._release_if_forbidden(device_id, scopes[user_id], user_id,
-                                                      ACCESS_ENDED)
+        for device_id, user_id in movers.items():
+            if user_id is not None:
+                ended += await self._release_if_forbidden(device_id, scopes[user_id],
+                                                          user_id, ACCESS_ENDED)
         return ended
 
     async def run(self, interval_s: float) -> None:
         """`recheck` every `interval_s` until cancelled (an app background task)."""
         await repeat_every(interval_s, self.recheck, "access re-check of open streams")
 
-    async def _scope_of(self, user_id: int) -> AccessScope | None:
-        """None when the account is gone or deactivated: it may use nothing."""
-        user = await self._auth.signed_in_user(user_id)
-        return None if user is None else await self._auth.access_scope(user)
+    async def _scopes_of(self, user_ids: set[int]) -> dict[int, AccessScope | None]:
+        """Each user's access scope, read in one session; None for an account that is
+        gone or deactivated: it may use nothing."""
+        scopes: dict[int, AccessScope | None] = {}
+        async with self._database.sessions() as db:
+            for user_id in sorted(user_ids):
+                user = await load_signed_in_user(db, user_id)
+                scopes[user_id] = None if user is None else await access_scope_of(db, user)
+        return scopes
 
     def _may_watch(self, scope: AccessScope | None, device_id: str) -> bool:
         camera = self._catalog.get(device_id)
