@@ -9,6 +9,7 @@ injecting, `Provide`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -52,11 +53,19 @@ from bff.lib.stores import Stores, build_stores
 from bff.ptz.controllers import PtzController
 from bff.ptz.errors import PTZ_ERRORS
 from bff.services import SERVICE_NAMES, running_services
+from bff.sharing.controllers import (
+    GrantController,
+    NoticeController,
+    ShareRequestController,
+    SharingPageController,
+    local_time_text,
+)
+from bff.sharing.errors import SHARING_ERRORS
 from bff.webrtc.controllers import LiveController
 from bff.webrtc.errors import LIVE_ERRORS
 
 ERROR_TABLE: ErrorTable = {**AUTH_ERRORS, **CATALOG_ERRORS, **LIVE_ERRORS, **PTZ_ERRORS,
-                           **ALERT_ERRORS}
+                           **ALERT_ERRORS, **SHARING_ERRORS}
 """How every capability's domain exceptions answer over HTTP."""
 
 REQUEST_MAX_BODY = 1024 * 1024
@@ -108,7 +117,9 @@ class BffPlugin(InitPluginProtocol):
             Router(path="/", guards=[requires_sign_in],
                    route_handlers=[NearbyController, CameraController, CatalogImportController,
                                    AccountAdminController,
-                                   LiveController, PtzController, AlertController]),
+                                   LiveController, PtzController, AlertController,
+                                   ShareRequestController, GrantController, NoticeController,
+                                   SharingPageController]),
             create_static_files_router(path="/static", directories=[static_dir],
                                        include_in_schema=False, cache_control=None),
         ])
@@ -136,7 +147,8 @@ class BffPlugin(InitPluginProtocol):
         app_config.template_config = TemplateConfig(
             directory=Path(settings.server.templates_dir), engine=JinjaTemplateEngine,
             engine_callback=lambda engine: register_template_callables(
-                engine, compass=compass_label))
+                engine, compass=compass_label,
+                local_time=functools.partial(local_time_text, tz=settings.webrtc.tzinfo())))
         app_config.openapi_config = openapi_config(
             title="城市睿眼 Mobile BFF", version="0.1.0",
             enabled=settings.server.openapi == "signed_in", guards=[requires_sign_in])

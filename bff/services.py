@@ -27,6 +27,7 @@ from bff.auth.services import AuthService
 from bff.catalog.services import CatalogService
 from bff.catalog.sync import run_periodic_sync
 from bff.lib.db import Database
+from bff.lib.periodic import repeat_every
 from bff.lib.ratelimit import RateLimiter
 from bff.lib.settings import MapSettings, Settings
 from bff.lib.stores import Stores
@@ -35,6 +36,8 @@ from bff.platform.base import Platform, SeedsFirstRun
 from bff.platform_factory import create_platform
 from bff.ptz.moving import MovingCameras
 from bff.ptz.services import PtzService
+from bff.sharing.enforcement import AccessEnforcer
+from bff.sharing.services import SharingService
 from bff.webrtc.hub import StreamHub
 from bff.webrtc.registry import PeerRegistry, StreamSession
 
@@ -56,6 +59,8 @@ class Services(msgspec.Struct, frozen=True, kw_only=True):
     auth_service: AuthService
     ptz_service: PtzService
     alert_service: AlertService
+    sharing_service: SharingService
+    access_enforcer: AccessEnforcer
 
 
 SERVICE_NAMES: tuple[str, ...] = Services.__struct_fields__
@@ -112,12 +117,18 @@ async def running_services(settings: Settings, database: Database,
             settings.alerts, database, catalog, audit,
             RateLimiter(settings.alerts.rate, settings.alerts.rate_window_s,
                         redis=stores.redis, namespace=f"{prefix}:alert-rate"))
+        auth_service = AuthService(settings.auth, stores.by_name["auth"], audit, database)
+        enforcer = AccessEnforcer(registry, ptz, catalog, database)
+        # Notifiers beyond the in-app inbox (Web Push, live channel) join through
+        # `sharing_service.add_notifier`.
+        sharing_service = SharingService(settings.sharing, database, catalog, audit,
+                                         on_access_lost=enforcer.access_lost)
         services = Services(
             settings=settings, map_settings=settings.map, database=database, stores=stores,
             audit=audit, catalog=catalog, platform=platform, stream_hub=hub,
             peer_registry=registry,
-            auth_service=AuthService(settings.auth, stores.by_name["auth"], audit, database),
-            ptz_service=ptz, alert_service=alert_service)
+            auth_service=auth_service, ptz_service=ptz, alert_service=alert_service,
+            sharing_service=sharing_service, access_enforcer=enforcer)
         for name, work in _background_work(services).items():
             stack.push_async_callback(_cancel, asyncio.create_task(work, name=name))
         yield services
@@ -126,7 +137,10 @@ async def running_services(settings: Settings, database: Database,
 def _background_work(services: Services) -> dict[str, Coroutine[Any, Any, None]]:
     settings = services.settings
     work: dict[str, Coroutine[Any, Any, None]] = {
-        "ptz-abandoned-moves": services.ptz_service.sweep_abandoned()}
+        "ptz-abandoned-moves": services.ptz_service.sweep_abandoned(),
+        "access-recheck": services.access_enforcer.run(settings.sharing.recheck_s),
+        "share-sweep": repeat_every(settings.sharing.recheck_s, services.sharing_service.sweep,
+                                    "share request expiry and escalation")}
     if settings.catalog.refresh_s > 0:
         work["catalogue-refresh"] = services.catalog.watch(settings.catalog.refresh_s)
     if settings.platform.kind == "wvp" and settings.wvp.sync_interval_s > 0:

@@ -141,7 +141,8 @@ async def _truncate_mutable(url: str, schema: str) -> None:
     try:
         await conn.execute(f'TRUNCATE "{schema}".audit_event, "{schema}".camera_grant, '
                            f'"{schema}".alert, "{schema}".alert_recipient, '
-                           f'"{schema}".alert_outbox RESTART IDENTITY')
+                           f'"{schema}".alert_outbox, "{schema}".share_request, "{schema}".share_part, '
+                           f'"{schema}".share_grant, "{schema}".share_notice RESTART IDENTITY')
     finally:
         await conn.close()
 

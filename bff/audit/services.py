@@ -51,6 +51,18 @@ class AuditAction(StrEnum):
     """An event from the analysis platform was accepted (not its duplicates)."""
     ALERT_ACKNOWLEDGE = "alert.acknowledge"
     ALERT_RESOLVE = "alert.resolve"
+    SHARE_REQUEST = "share.request"
+    """A share request was filed (its parts follow as auto_grant, refuse or pending)."""
+    SHARE_AUTO_GRANT = "share.auto_grant"
+    """无条件共享 cameras granted at once."""
+    SHARE_REFUSE = "share.refuse"
+    """不予共享 cameras refused at once."""
+    SHARE_APPROVE = "share.approve"
+    SHARE_REJECT = "share.reject"
+    SHARE_ESCALATE = "share.escalate"
+    """A part passed its deadline undecided and went to the platform admin."""
+    GRANT_REVOKE = "grant.revoke"
+    GRANT_EXPIRE = "grant.expire"
 
 
 class Problem(StrEnum):

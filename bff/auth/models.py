@@ -50,10 +50,13 @@ class User(Base):
 
 
 class Grant(Base):
-    """Permissions on one camera given to one user until `expires_at` (授权).
+    """Permissions on one camera given to one user from `starts_at` until `expires_at`
+    (授权).
 
     Kept with the people it authorizes, not with the catalogue: the policy reads grants, and
     `bff.auth` imports nothing from `bff.catalog` (the camera is referenced by table name).
+    Grants decided through a share request (`bff.sharing`) name their share grant in
+    `share_grant_id`: one row per camera of it, revoked together.
     """
 
     __tablename__ = "camera_grant"
@@ -66,3 +69,7 @@ class Grant(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTimeUTC())
     revoked_at: Mapped[datetime | None] = mapped_column(DateTimeUTC())
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC(), default=utcnow)
+    starts_at: Mapped[datetime | None] = mapped_column(DateTimeUTC())
+    """None = in force from creation (grants written before share requests existed)."""
+    share_grant_id: Mapped[int | None] = mapped_column(index=True)
+    """The `share_grant` this row belongs to (by id: `bff.auth` names no sharing table)."""

@@ -140,10 +140,11 @@ async def load_signed_in_user(db: AsyncSession, user_id: int) -> SignedInUser | 
 
 
 async def access_scope_of(db: AsyncSession, user: SignedInUser) -> AccessScope:
-    """The user's department, region and unexpired, unrevoked grants."""
+    """The user's department, region and started, unexpired, unrevoked grants."""
     now = utcnow()
     grants = await GrantRepository(session=db).list(
         Grant.user_id == user.id, Grant.expires_at > now,
+        or_(Grant.starts_at.is_(None), Grant.starts_at <= now),
         or_(Grant.revoked_at.is_(None), Grant.revoked_at > now))
     merged: dict[str, set[int]] = {}
     for grant in grants:

@@ -29,6 +29,8 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str, str, str, Role], ...] = (
     ("water01", "黄海涛", "S441500031", "15", "4415", Role.DUTY_STAFF),
     ("market01", "吴丽娟", "M441500052", "24", "4415", Role.DUTY_STAFF),
     ("approver01", "郑国栋", "M441500008", "24", "4415", Role.APPROVER),
+    ("approver02", "许建明", "J441500012", "06", "4415", Role.APPROVER),
+    ("approver03", "庄丽萍", "S441500009", "15", "4415", Role.APPROVER),
     ("admin", "蔡文华", "Z441500001", "29", "4415", Role.ADMIN),
 )
 

@@ -377,6 +377,18 @@ class AuditSettings(msgspec.Struct, kw_only=True):
     def __repr__(self) -> str:
         return (f"AuditSettings(key={'<set>' if self.key else '<file>'}, "
                 f"key_file={self.key_file!r}, anchor_file={self.anchor_file!r})")
+class SharingSettings(msgspec.Struct, kw_only=True):
+    """Share requests and grants (共享申请与授权, SPEC §2.5)."""
+
+    grant_max_days: Annotated[int, msgspec.Meta(ge=1, le=366)] = 30
+    """Longest time window a share request may ask for, days (BFF_GRANT_MAX_DAYS)."""
+    deadline_hours: Annotated[float, msgspec.Meta(gt=0)] = 24.0
+    """A request part the owning department has not decided within this many hours
+    escalates to the platform administrator (BFF_SHARE_DEADLINE_HOURS)."""
+    recheck_s: Annotated[float, msgspec.Meta(gt=0, le=5)] = 2.0
+    """Seconds between re-checks of open live streams and PTZ moves against the policy,
+    and of grant expiry and request deadlines (BFF_ACCESS_RECHECK_SECONDS); at most 5, so
+    lost access ends a stream within 5 seconds in every process."""
 
 
 class Settings(msgspec.Struct, kw_only=True):
@@ -393,6 +405,7 @@ class Settings(msgspec.Struct, kw_only=True):
     map: MapSettings = msgspec.field(default_factory=MapSettings)
     alerts: AlertSettings = msgspec.field(default_factory=AlertSettings)
     audit: AuditSettings = msgspec.field(default_factory=AuditSettings)
+    sharing: SharingSettings = msgspec.field(default_factory=SharingSettings)
 
 
 # (section, field, environment variable, parser)
@@ -484,6 +497,9 @@ _ENVIRONMENT: tuple[tuple[str, str, str, object], ...] = (
     ("alerts", "max_clock_skew_s", "BFF_ALERT_MAX_SKEW_SECONDS", float),
     ("alerts", "rate", "BFF_ALERT_RATE", int),
     ("alerts", "rate_window_s", "BFF_ALERT_RATE_WINDOW", float),
+    ("sharing", "grant_max_days", "BFF_GRANT_MAX_DAYS", int),
+    ("sharing", "deadline_hours", "BFF_SHARE_DEADLINE_HOURS", float),
+    ("sharing", "recheck_s", "BFF_ACCESS_RECHECK_SECONDS", float),
 )
 
 ENVIRONMENT_VARIABLES = tuple(name for _, _, name, _ in _ENVIRONMENT)

@@ -158,6 +158,32 @@ class PtzService:
         return PtzResult(device_id=device_id, command=request.command, speed=request.speed,
                          stop_after_ms=watchdog_ms, repeat_ms=max(100, watchdog_ms // 3))
 
+    async def mover(self, device_id: str) -> int | None:
+        """The user whose move of the camera is running now, if any."""
+        motion = await self._motion(device_id)
+        return motion.user_id if motion is not None else None
+
+    async def release(self, device_id: str, user_id: int, reason: str) -> bool:
+        """Stop the camera if `user_id`'s move is running on it: the user lost the right
+        to steer it (a grant revoked or expired). Audited as that user's auto stop.
+        Returns whether a move was stopped."""
+        motion = await self._motion(device_id)
+        if motion is None or motion.user_id != user_id:
+            return False
+        log.info("PTZ move of %s by %s ended: %s", device_id, motion.username, reason)
+        await self._send(device_id, STOP)
+        latest = await self._motion(device_id)
+        if latest is not None and latest.token == motion.token:
+            await self._store.delete(_motion_key(device_id))
+            await self._moving.disarm(device_id)
+        self._disarm(device_id)
+        await self._audit.record(
+            AuditAction.PTZ_AUTO_STOP, actor_id=motion.user_id, actor=motion.username,
+            target=device_id,
+            detail={"ended": motion.command.value, "reason": reason,
+                    "moved_ms": max(0, round((time.time() - motion.started_at) * 1000))})
+        return True
+
     async def stop_abandoned(self) -> list[str]:
         """Stop cameras whose move's deadline passed one `watchdog_s` ago without a
         stop: the process that handled the move died (or its safety stop kept failing).

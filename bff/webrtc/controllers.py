@@ -17,11 +17,11 @@ from bff.auth.schemas import SignedInUser
 from bff.catalog.deps import provide_camera
 from bff.catalog.schemas import CameraRecord
 from bff.catalog.services import CatalogService
-from bff.lib.i18n import locale_of, translate
+from bff.lib.i18n import MESSAGES, locale_of, translate
 from bff.lib.vocabulary import OnlineState, Permission
 from bff.webrtc.errors import LiveRefused, StreamNotFound, UpstreamUnavailable
 from bff.webrtc.registry import PeerRegistry, ViewerIdentity
-from bff.webrtc.schemas import LiveAnswer, LiveOffer
+from bff.webrtc.schemas import LiveAnswer, LiveOffer, StreamStatus
 
 log = logging.getLogger(__name__)
 
@@ -80,3 +80,19 @@ class LiveController(Controller):
         """Stop one of the user's own streams (the page calls this when it is left)."""
         if not await peer_registry.close(session_id, current_user.id):
             raise StreamNotFound(session_id)
+
+    @get("/api/streams/{session_id:str}", name="webrtc:status")
+    async def status(self, request: Request, session_id: str, current_user: SignedInUser,
+                     peer_registry: PeerRegistry) -> StreamStatus:
+        """Whether one of the user's streams runs; once ended, why, in the user's words
+        (a revoked or expired grant ends streams from the server side)."""
+        running = peer_registry.session(session_id)
+        if running is not None and running.viewer.user_id == current_user.id:
+            return StreamStatus(session_id=session_id, state="running")
+        reason = peer_registry.ended_reason(session_id, current_user.id)
+        if reason is None:
+            raise StreamNotFound(session_id)
+        key = f"live.ended.{reason}"
+        return StreamStatus(session_id=session_id, state="ended", reason=reason,
+                            message=translate(key if key in MESSAGES else "live.ended.other",
+                                              locale_of(request)))

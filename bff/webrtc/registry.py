@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 
 DISCONNECT_GRACE_S = 5.0
 """How long a connection may stay "disconnected" before the stream is closed."""
+ENDED_MEMORY = 2_000
+"""Recently ended streams whose reason the page may still ask for (`ended_reason`)."""
 _SENDABLE = ("H264", "VP8")
 
 
@@ -182,6 +184,8 @@ class PeerRegistry:
         self._camera_load: collections.Counter[str] = collections.Counter()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False
+        # session id → (viewer's user id, reason) of recently ended streams, oldest first
+        self._ended: collections.OrderedDict[str, tuple[int, str]] = collections.OrderedDict()
 
     # --- facts for pages and health ----------------------------------------------------
 
@@ -212,6 +216,15 @@ class PeerRegistry:
         """The user's running streams, oldest first."""
         return [p.session for p in self._peers.values()
                 if p.session is not None and p.viewer.user_id == user_id]
+
+    def sessions(self) -> list[StreamSession]:
+        """Every running stream (the policy re-check walks them)."""
+        return [p.session for p in self._peers.values() if p.session is not None]
+
+    def ended_reason(self, session_id: str, user_id: int) -> str | None:
+        """Why a recently ended stream of this user ended (None when unknown or running)."""
+        ended = self._ended.get(session_id)
+        return ended[1] if ended is not None and ended[0] == user_id else None
 
     def viewers_of(self, device_id: str) -> int:
         """Streams of one camera, including offers being negotiated."""
@@ -354,6 +367,15 @@ class PeerRegistry:
         await self._finish(peer, "closed by viewer")
         return True
 
+    async def end(self, session_id: str, reason: str) -> bool:
+        """End a stream on the server's own decision (the viewer lost access); `reason`
+        is kept for the page (`ended_reason`). False if no such stream runs."""
+        peer = self._peers.get(session_id)
+        if peer is None:
+            return False
+        await self._finish(peer, reason)
+        return True
+
     async def close_all(self) -> None:
         """Close every stream (shutdown); later opens are refused."""
         self._closed = True
@@ -383,6 +405,9 @@ class PeerRegistry:
             log.warning("closing a peer connection failed", exc_info=True)
         if session is None:
             return
+        self._ended[session.id] = (peer.viewer.user_id, reason)
+        while len(self._ended) > ENDED_MEMORY:
+            self._ended.popitem(last=False)
         log.info("stream %s ended: %s", session.id, reason)
         if self._on_closed is not None:
             try:

@@ -23,3 +23,14 @@ class LiveAnswer(Schema, kw_only=True):
     sdp: str
     type: str
     codec: str
+
+
+class StreamStatus(Schema, kw_only=True):
+    """Whether one of the user's streams still runs and, once ended, why (the page
+    asks when its connection drops, and says so when access ended)."""
+
+    session_id: str
+    state: Literal["running", "ended"]
+    reason: str | None = None
+    """End reason code: access_revoked, access_expired, access_ended, or another."""
+    message: str | None = None

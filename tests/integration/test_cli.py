@@ -36,7 +36,7 @@ def test_create_user_on_a_fresh_database(tmp_path: Path) -> None:
 def test_seed_demo_reports_what_it_created(tmp_path: Path) -> None:
     first = bff(tmp_path, "seed-demo")
     assert first.returncode == 0, first.stderr
-    assert "seeded users=6 cameras=200" in first.stdout
+    assert "seeded users=8 cameras=200" in first.stdout
     second = bff(tmp_path, "seed-demo")  # idempotent
     assert "seeded users=0 cameras=0" in second.stdout
 

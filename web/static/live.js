@@ -10,6 +10,7 @@
   var deviceId = player.dataset.deviceId;
   var iceServers = JSON.parse(player.dataset.iceServers || "[]");
   var pc = null, sessionId = null, attempts = 0, leaving = false, retryTimer = null;
+  var statusTimer = null, ended = false;
   var stats = window.__liveStats = { startedAt: 0, firstFrameMs: null, frames: 0, codec: null, error: null };
 
   function setStatus(text) { statusLine.textContent = text; }
@@ -63,9 +64,47 @@
     if (pc) { pc.close(); pc = null; }
   }
 
+  // The server ends a stream whose viewer lost access (a grant revoked or expired): ask
+  // the stream's status now and then, and when the connection drops, to say why.
+  function showEnded(message) {
+    ended = true;
+    clearInterval(statusTimer);
+    clearTimeout(retryTimer);
+    if (pc) { pc.close(); pc = null; }
+    video.srcObject = null;
+    video.hidden = true;
+    retryButton.hidden = true;
+    player.dataset.ended = "true";
+    setStatus(message);
+    statusLine.classList.add("live-ended");
+  }
+
+  async function checkEnded() {
+    var id = sessionId;
+    if (!id || ended) return false;
+    try {
+      var response = await fetch("/api/streams/" + encodeURIComponent(id), {
+        credentials: "same-origin", headers: { accept: "application/json" }
+      });
+      if (!response.ok) return false;
+      var body = await response.json();
+      // Only an end for lost access is final; a dropped connection is retried.
+      if (body.state === "ended" && String(body.reason || "").indexOf("access_") === 0 && id === sessionId) {
+        sessionId = null;
+        showEnded(body.message);
+        return true;
+      }
+    } catch (error) { /* offline: the retry path handles it */ }
+    return false;
+  }
+
+  function connectionLost() {
+    checkEnded().then(function (isEnded) { if (!isEnded) scheduleRetry(); });
+  }
+
   function scheduleRetry() {
     closeStream(false);
-    if (leaving) return;
+    if (leaving || ended) return;
     attempts += 1;
     if (attempts > 5) { setStatus(player.dataset.msgFailed); retryButton.hidden = false; return; }
     setStatus(player.dataset.msgLost);
@@ -90,7 +129,7 @@
       stats.connectionState = connection.connectionState;
       if (connection !== pc) return;
       if (pc.connectionState === "connected") { attempts = 0; stats.connectedMs = performance.now() - stats.startedAt; }
-      if (pc.connectionState === "failed" || pc.connectionState === "disconnected") { scheduleRetry(); }
+      if (pc.connectionState === "failed" || pc.connectionState === "disconnected" || pc.connectionState === "closed") { connectionLost(); }
     };
     try {
       await pc.setLocalDescription(await pc.createOffer());
@@ -112,6 +151,8 @@
       stats.answeredMs = performance.now() - stats.startedAt;
       sessionId = body.session_id;
       stats.codec = body.codec;
+      clearInterval(statusTimer);
+      statusTimer = setInterval(checkEnded, 2500);
       await pc.setRemoteDescription({ type: body.type, sdp: body.sdp });
     } catch (error) {
       stats.error = String(error);
@@ -120,6 +161,6 @@
   }
 
   retryButton.addEventListener("click", function () { attempts = 0; start(); });
-  window.addEventListener("pagehide", function () { leaving = true; clearTimeout(retryTimer); closeStream(true); });
+  window.addEventListener("pagehide", function () { leaving = true; clearTimeout(retryTimer); clearInterval(statusTimer); closeStream(true); });
   start();
 })();

@@ -22,8 +22,8 @@ def test_chinese_is_the_default() -> None:
 
 
 def test_parameters_are_filled_by_name() -> None:
-    assert translate("auth.locked", "zh-CN", minutes=15) == (
-        "登录失败次数过多，账户已锁定，请 15 分钟后再试"
+    assert translate("auth.throttled", "zh-CN", seconds=15) == (
+        "登录失败次数过多，请 15 秒后再试"
     )
     assert translate("live.too_many_user", "en", limit=4) == "Too many open streams (limit 4)"
 
