@@ -13,6 +13,9 @@ from pathlib import Path
 
 from bff.lib.settings import Settings, SettingsError, load_settings
 
+GRACEFUL_SHUTDOWN_S = 5
+"""Seconds a stopping server lets requests in flight finish before cancelling them."""
+
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
@@ -24,7 +27,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
                 port=args.port or settings.server.port, log_level=settings.server.log_level,
                 lifespan="on",
                 # uvicorn rewrites the client address from X-Forwarded-For only for these.
-                proxy_headers=bool(trusted), forwarded_allow_ips=",".join(trusted) or None)
+                proxy_headers=bool(trusted), forwarded_allow_ips=",".join(trusted) or None,
+                # Open pages hold event streams (the live alert channel) that never finish
+                # on their own: a stop or restart would otherwise wait for each to time out.
+                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
     return 0
 
 

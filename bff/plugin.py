@@ -32,6 +32,7 @@ from litestar.template.config import TemplateConfig
 
 from bff.alerts.controllers import INGEST_PATH, AlertController, AlertIngestController
 from bff.alerts.errors import ALERT_ERRORS
+from bff.alerts.pages import AlertPagesController
 from bff.auth.controllers import AuthController
 from bff.auth.deps import provide_current_user
 from bff.auth.errors import AUTH_ERRORS
@@ -101,7 +102,8 @@ class BffPlugin(InitPluginProtocol):
             AlertIngestController,
             Router(path="/", guards=[requires_sign_in],
                    route_handlers=[NearbyController, CameraController, CatalogImportController,
-                                   LiveController, PtzController, AlertController]),
+                                   LiveController, PtzController, AlertController,
+                                   AlertPagesController]),
             create_static_files_router(path="/static", directories=[static_dir],
                                        include_in_schema=False, cache_control=None),
         ])

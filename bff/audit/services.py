@@ -42,6 +42,7 @@ class AuditAction(StrEnum):
     """An event from the analysis platform was accepted (not its duplicates)."""
     ALERT_ACKNOWLEDGE = "alert.acknowledge"
     ALERT_RESOLVE = "alert.resolve"
+    ALERT_VIEW = "alert.view"
 
 
 def entry_digest(prev_hash: str, at: datetime, actor_id: int | None, actor: str, action: str,

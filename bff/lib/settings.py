@@ -340,6 +340,21 @@ class AlertSettings(msgspec.Struct, kw_only=True):
                 f"rate_window_s={self.rate_window_s!r})")
 
 
+class LiveFeedSettings(msgspec.Struct, kw_only=True):
+    """The in-app live channel (预警实时推送): server-sent events to open pages."""
+
+    heartbeat_s: Annotated[float, msgspec.Meta(gt=0)] = 15.0
+    """Seconds between keep-alive comments on an idle event stream
+    (BFF_LIVE_HEARTBEAT_SECONDS): proxies close connections that stay silent too long."""
+    max_stream_s: Annotated[float, msgspec.Meta(gt=0)] = 600.0
+    """A stream is closed after this many seconds (BFF_LIVE_STREAM_MAX_SECONDS); the page
+    reconnects at once, and the reconnect re-checks the session, so a signed-out or
+    deactivated user stops hearing alerts within this time."""
+    streams_per_user: Annotated[int, msgspec.Meta(ge=1)] = 8
+    """Open event streams one user may hold in one process (BFF_LIVE_STREAMS_PER_USER);
+    one per open tab or installed app. More get 429."""
+
+
 class Settings(msgspec.Struct, kw_only=True):
     server: ServerSettings = msgspec.field(default_factory=ServerSettings)
     database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
@@ -353,6 +368,7 @@ class Settings(msgspec.Struct, kw_only=True):
     ptz: PtzSettings = msgspec.field(default_factory=PtzSettings)
     map: MapSettings = msgspec.field(default_factory=MapSettings)
     alerts: AlertSettings = msgspec.field(default_factory=AlertSettings)
+    live_feed: LiveFeedSettings = msgspec.field(default_factory=LiveFeedSettings)
 
 
 # (section, field, environment variable, parser)
@@ -437,6 +453,9 @@ _ENVIRONMENT: tuple[tuple[str, str, str, object], ...] = (
     ("alerts", "max_clock_skew_s", "BFF_ALERT_MAX_SKEW_SECONDS", float),
     ("alerts", "rate", "BFF_ALERT_RATE", int),
     ("alerts", "rate_window_s", "BFF_ALERT_RATE_WINDOW", float),
+    ("live_feed", "heartbeat_s", "BFF_LIVE_HEARTBEAT_SECONDS", float),
+    ("live_feed", "max_stream_s", "BFF_LIVE_STREAM_MAX_SECONDS", float),
+    ("live_feed", "streams_per_user", "BFF_LIVE_STREAMS_PER_USER", int),
 )
 
 ENVIRONMENT_VARIABLES = tuple(name for _, _, name, _ in _ENVIRONMENT)

@@ -25,7 +25,17 @@ from typing import Any, Literal
 from litestar.connection import ASGIConnection
 from litestar.template.base import TemplateEngineProtocol
 
-from bff.lib.i18n import alerts, auth, catalog, catalog_import, common, live, ptz, validation
+from bff.lib.i18n import (
+    alert_inbox,
+    alerts,
+    auth,
+    catalog,
+    catalog_import,
+    common,
+    live,
+    ptz,
+    validation,
+)
 from bff.lib.i18n.accept_language import negotiate
 
 Locale = Literal["zh-CN", "en"]
@@ -36,6 +46,7 @@ LOCALES: tuple[Locale, ...] = ("zh-CN", "en")
 _TABLES: tuple[Mapping[str, tuple[str, str]], ...] = (
     common.MESSAGES,
     alerts.MESSAGES,
+    alert_inbox.MESSAGES,
     auth.MESSAGES,
     catalog.MESSAGES,
     catalog_import.MESSAGES,
