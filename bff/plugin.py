@@ -32,7 +32,7 @@ from litestar.template.config import TemplateConfig
 
 from bff.alerts.controllers import INGEST_PATH, AlertController, AlertIngestController
 from bff.alerts.errors import ALERT_ERRORS
-from bff.alerts.pages import AlertPagesController
+from bff.alerts.pages import LIVE_STREAM_PATH, AlertPagesController
 from bff.auth.controllers import AuthController
 from bff.auth.deps import provide_current_user
 from bff.auth.errors import AUTH_ERRORS
@@ -116,7 +116,10 @@ class BffPlugin(InitPluginProtocol):
         app_config.exception_handlers[Exception] = exception_handler(ERROR_TABLE)
         app_config.lifespan.append(self._lifespan)
         app_config.compression_config = CompressionConfig(
-            backend="gzip", minimum_size=500, gzip_compress_level=6)
+            backend="gzip", minimum_size=500, gzip_compress_level=6,
+            # Small events on a long-lived stream: a compressor per open page would cost
+            # memory and gain nothing.
+            exclude=[f"^{LIVE_STREAM_PATH}$"])
         app_config.csrf_config = CSRFConfig(
             secret=settings.auth.secret, cookie_name="csrftoken", header_name="x-csrftoken",
             cookie_secure=settings.auth.secure_cookies, cookie_samesite="lax",

@@ -35,6 +35,9 @@ from bff.lib.i18n import locale_of, translate
 from bff.lib.settings import Settings
 from bff.lib.vocabulary import Permission
 
+LIVE_STREAM_PATH = "/alerts/stream"
+"""The live channel's event stream (every signed-in page connects to it, base.html)."""
+
 ACCESS_REQUEST_PATH = "/access/request"
 """Where a user asks for access to a camera (the share-request page)."""
 

@@ -106,6 +106,7 @@ async def stream(client: httpx.AsyncClient) -> AsyncIterator[EventStream]:
                              headers={"accept": "text/event-stream"}) as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
+        assert "content-encoding" not in response.headers  # each event leaves at once
         events = EventStream(response)
         first = await events.next()  # subscribed: nothing published from now on is missed
         assert first.comments == ["connected"]
