@@ -98,8 +98,10 @@ def test_inbox_live_and_acknowledge_syncs_phones(
 
     # Acknowledge on the first phone (opened from the push-style link, button focused).
     inbox.goto(f"/alerts/{alert_id}?action=acknowledge")
+    wait_live(inbox)  # the page has re-read the alert once its stream opened …
     acknowledge = inbox.locator('[data-testid="acknowledge"]')
-    expect(acknowledge).to_be_focused()
+    expect(acknowledge).to_be_focused()  # … and still offers the button, focused
+    expect(inbox.locator(".alert-actions")).to_contain_text("确认表示您已知悉并负责跟进该预警")
     acknowledge.click()
     expect(inbox.locator('[data-testid="detail-state"]')).to_have_text("已确认")
     expect(inbox.locator('[data-testid="alert-notice"]')).to_contain_text("完成后填写处置情况")
