@@ -11,7 +11,7 @@ from litestar.channels.backends.memory import MemoryChannelsBackend
 from bff.alerts.errors import TooManyLiveStreams
 from bff.alerts.feed import FeedEvent, FeedKind
 from bff.alerts.live import LiveAlertFeed
-from bff.lib.settings import LiveFeedSettings
+from bff.lib.settings import LiveFeedSettings, SettingsError, load_settings
 
 EVENT = FeedEvent(kind=FeedKind.STATE, alert_id=42, type="flooding",
                   device_id="44150203001320000001", state="acknowledged")
@@ -75,3 +75,14 @@ async def test_publishing_never_raises() -> None:
     await live.start()
     await live.close()
     assert await asyncio.wait_for(live.publish([1], EVENT), timeout=5) is None
+
+
+def test_settings_from_the_environment() -> None:
+    settings = load_settings({"BFF_LIVE_HEARTBEAT_SECONDS": "5",
+                              "BFF_LIVE_STREAM_MAX_SECONDS": "120",
+                              "BFF_LIVE_STREAMS_PER_USER": "3"})
+    assert settings.live_feed == LiveFeedSettings(heartbeat_s=5, max_stream_s=120,
+                                                  streams_per_user=3)
+    assert load_settings({}).live_feed == LiveFeedSettings()
+    with pytest.raises(SettingsError):
+        load_settings({"BFF_LIVE_STREAMS_PER_USER": "0"})
