@@ -15,8 +15,11 @@ import msgspec
 import pytest
 import uvicorn
 from litestar import Litestar
+from redis.asyncio import Redis
 from sqlalchemy import select
 
+from bff.alerts.feed import FeedEvent, FeedKind
+from bff.alerts.live import LiveAlertFeed, channels_backend
 from bff.app import create_app
 from bff.auth.models import User
 from bff.lib.db import Database
@@ -211,3 +214,33 @@ async def test_an_event_crosses_processes_through_redis(settings: Settings) -> N
             headers=api_headers(ingesting_side))  # type: ignore[arg-type]
         assert acknowledged.status_code == 200
         assert (await events.next_alert())["state"] == "acknowledged"
+
+
+async def test_the_channel_survives_a_lost_redis_connection(settings: Settings) -> None:
+    if not settings.redis.url:
+        pytest.skip("the in-memory channel has no connection to lose")
+    redis = Redis.from_url(settings.redis.url, socket_connect_timeout=5, socket_timeout=5)
+    admin = Redis.from_url(settings.redis.url)
+    backend = channels_backend(redis)
+    feed = LiveAlertFeed(LiveFeedSettings(heartbeat_s=30), backend,
+                         channel_prefix=settings.redis.key_prefix)
+    await feed.start()
+    events = feed.events(feed.reserve_stream(7))
+    try:
+        assert (await anext(events)).comment == "connected"
+        # Redis drops our subscriber connection (a restart, a failover, a proxy timeout).
+        host, port = backend._pub_sub.connection._writer.get_extra_info("sockname")
+        assert await admin.client_kill_filter(_type=None, addr=f"{host}:{port}") == 1
+        heard = asyncio.ensure_future(anext(events))
+        new = FeedEvent(kind=FeedKind.NEW, alert_id=1, type="flooding", device_id="x",
+                        state="new")
+        async with asyncio.timeout(WAIT_S):
+            while not heard.done():  # published again until the listener is back
+                await feed.publish([7], new)
+                await asyncio.wait({heard}, timeout=0.2)
+        assert heard.result().event == "alert"
+    finally:
+        await events.aclose()
+        await feed.close()
+        await admin.aclose()
+        await redis.aclose()
