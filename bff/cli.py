@@ -56,6 +56,8 @@ def _os_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry for the uid in some containers
         return f"uid{os.getuid()}"
+GRACEFUL_SHUTDOWN_S = 5
+"""Seconds a stopping server lets requests in flight finish before cancelling them."""
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -68,7 +70,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
                 port=args.port or settings.server.port, log_level=settings.server.log_level,
                 lifespan="on", server_header=False,  # no banner (SECURITY.md)
                 # uvicorn rewrites the client address from X-Forwarded-For only for these.
-                proxy_headers=bool(trusted), forwarded_allow_ips=",".join(trusted) or None)
+                proxy_headers=bool(trusted), forwarded_allow_ips=",".join(trusted) or None,
+                # Open pages hold event streams (the live alert channel) that never finish
+                # on their own: a stop or restart would otherwise wait for each to time out.
+                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
     return 0
 
 

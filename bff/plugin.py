@@ -32,6 +32,7 @@ from litestar.template.config import TemplateConfig
 
 from bff.alerts.controllers import INGEST_PATH, AlertController, AlertIngestController
 from bff.alerts.errors import ALERT_ERRORS
+from bff.alerts.pages import LIVE_STREAM_PATH, AlertPagesController
 from bff.auth.controllers import AccountAdminController, AuthController
 from bff.auth.deps import provide_current_user
 from bff.auth.errors import AUTH_ERRORS
@@ -118,6 +119,7 @@ class BffPlugin(InitPluginProtocol):
                    route_handlers=[NearbyController, CameraController, CatalogImportController,
                                    AccountAdminController,
                                    LiveController, PtzController, AlertController,
+                                   AlertPagesController,
                                    ShareRequestController, GrantController, NoticeController,
                                    SharingPageController]),
             create_static_files_router(path="/static", directories=[static_dir],
@@ -138,7 +140,10 @@ class BffPlugin(InitPluginProtocol):
             hsts=settings.auth.secure_cookies))
         app_config.lifespan.append(self._lifespan)
         app_config.compression_config = CompressionConfig(
-            backend="gzip", minimum_size=500, gzip_compress_level=6)
+            backend="gzip", minimum_size=500, gzip_compress_level=6,
+            # Small events on a long-lived stream: a compressor per open page would cost
+            # memory and gain nothing.
+            exclude=[f"^{LIVE_STREAM_PATH}$"])
         app_config.csrf_config = CSRFConfig(
             secret=settings.auth.secret, cookie_name="csrftoken", header_name="x-csrftoken",
             cookie_secure=settings.auth.secure_cookies, cookie_samesite="lax",

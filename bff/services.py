@@ -19,6 +19,7 @@ from typing import Any
 
 import msgspec
 
+from bff.alerts.live import LiveAlertFeed, channels_backend
 from bff.alerts.services import AlertService
 from bff.audit.seal import open_seal
 from bff.audit.services import AuditAction, AuditLog
@@ -61,6 +62,7 @@ class Services(msgspec.Struct, frozen=True, kw_only=True):
     alert_service: AlertService
     sharing_service: SharingService
     access_enforcer: AccessEnforcer
+    alert_feed: LiveAlertFeed
 
 
 SERVICE_NAMES: tuple[str, ...] = Services.__struct_fields__
@@ -113,10 +115,15 @@ async def running_services(settings: Settings, database: Database,
                         namespace=f"{prefix}:ptz-rate"),
             MovingCameras(redis=stores.redis, key=f"{prefix}:ptz-moving"))
         stack.push_async_callback(ptz.close)
+        alert_feed = LiveAlertFeed(settings.live_feed, channels_backend(stores.redis),
+                                   channel_prefix=prefix)
+        await alert_feed.start()
+        stack.push_async_callback(alert_feed.close)
         alert_service = AlertService(
             settings.alerts, database, catalog, audit,
             RateLimiter(settings.alerts.rate, settings.alerts.rate_window_s,
-                        redis=stores.redis, namespace=f"{prefix}:alert-rate"))
+                        redis=stores.redis, namespace=f"{prefix}:alert-rate"),
+            feed=alert_feed)
         auth_service = AuthService(settings.auth, stores.by_name["auth"], audit, database)
         enforcer = AccessEnforcer(registry, ptz, catalog, database)
         # Notifiers beyond the in-app inbox (Web Push, live channel) join through
@@ -128,7 +135,7 @@ async def running_services(settings: Settings, database: Database,
             audit=audit, catalog=catalog, platform=platform, stream_hub=hub,
             peer_registry=registry,
             auth_service=auth_service, ptz_service=ptz, alert_service=alert_service,
-            sharing_service=sharing_service, access_enforcer=enforcer)
+            sharing_service=sharing_service, access_enforcer=enforcer, alert_feed=alert_feed)
         for name, work in _background_work(services).items():
             stack.push_async_callback(_cancel, asyncio.create_task(work, name=name))
         yield services

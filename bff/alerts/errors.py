@@ -64,6 +64,14 @@ class AlertStateConflict(DomainError):
         self.state = state
 
 
+class TooManyLiveStreams(DomainError):
+    """The user already holds as many live event streams as one process allows."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"limit {limit}")
+        self.limit = limit
+
+
 ALERT_ERRORS: ErrorTable = {
     AlertUnauthorized: lambda exc: ErrorAnswer(401, f"alerts.{exc.reason}"),
     AlertMalformed: lambda exc: ErrorAnswer(400, "alerts.malformed"),
@@ -77,4 +85,6 @@ ALERT_ERRORS: ErrorTable = {
     SnapshotNotFound: lambda exc: ErrorAnswer(404, "alerts.no_snapshot"),
     AlertStateConflict: lambda exc: ErrorAnswer(409, "alerts.state_conflict",
                                                 message_key=f"alerts.already_{exc.state}"),
+    TooManyLiveStreams: lambda exc: ErrorAnswer(429, "alerts.too_many_streams",
+                                                {"limit": exc.limit}),
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Select, select, update
+from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, defer
 
@@ -123,3 +123,36 @@ async def advance(db: AsyncSession, user_id: int, alert_id: int, target: AlertSt
                AlertRecipient.read_at.is_(None))
         .values(read_at=now).execution_options(synchronize_session=False))
     return alert
+
+
+async def mark_read(db: AsyncSession, user_id: int, alert_id: int) -> bool:
+    """Mark one of the user's alerts read (opened); True when it was unread until now.
+    AlertNotFound when it was not routed to them."""
+    changed = await db.execute(
+        update(AlertRecipient)
+        .where(AlertRecipient.alert_id == alert_id, AlertRecipient.user_id == user_id,
+               AlertRecipient.read_at.is_(None))
+        .values(read_at=utcnow()).execution_options(synchronize_session=False))
+    if changed.rowcount == 1:  # type: ignore[attr-defined]
+        return True
+    routed = (await db.execute(
+        select(AlertRecipient.alert_id).where(AlertRecipient.alert_id == alert_id,
+                                              AlertRecipient.user_id == user_id))).first()
+    if routed is None:
+        raise AlertNotFound(str(alert_id))
+    return False
+
+
+async def unread_count(db: AsyncSession, user_id: int) -> int:
+    """How many of the user's alerts are unread."""
+    return int((await db.execute(
+        select(func.count()).select_from(AlertRecipient)
+        .where(AlertRecipient.user_id == user_id, AlertRecipient.read_at.is_(None))
+    )).scalar_one())
+
+
+async def recipient_ids(db: AsyncSession, alert_id: int) -> list[int]:
+    """Everyone the alert was routed to (whose open pages hear of its changes)."""
+    return list((await db.execute(
+        select(AlertRecipient.user_id).where(AlertRecipient.alert_id == alert_id)
+        .order_by(AlertRecipient.user_id))).scalars())

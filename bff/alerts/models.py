@@ -68,7 +68,7 @@ class Alert(Base):
 
 class AlertRecipient(Base):
     """One user an alert was routed to; only recipients see the alert. `read_at` is set
-    when the user acts on it."""
+    when the user opens the alert or acts on it."""
 
     __tablename__ = "alert_recipient"
     __table_args__ = (Index("ix_alert_recipient_user", "user_id", "alert_id"),)

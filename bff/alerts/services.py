@@ -26,6 +26,7 @@ from bff.alerts.errors import (
     AlertRateLimited,
     AlertUnknownCamera,
 )
+from bff.alerts.feed import AlertFeed, FeedEvent, FeedKind, NoFeed
 from bff.alerts.models import Alert, AlertOutbox, AlertRecipient, AlertState
 from bff.alerts.repositories import AlertRepository
 from bff.alerts.routing import RoutedCamera, recipients
@@ -55,12 +56,13 @@ class AlertService:
     """Accepts events from the analysis platform and serves recipients their alerts."""
 
     def __init__(self, settings: AlertSettings, database: Database, catalog: CatalogService,
-                 audit: AuditLog, limiter: RateLimiter) -> None:
+                 audit: AuditLog, limiter: RateLimiter, feed: AlertFeed | None = None) -> None:
         self._settings = settings
         self._database = database
         self._catalog = catalog
         self._audit = audit
         self._limiter = limiter
+        self._feed: AlertFeed = feed if feed is not None else NoFeed()
 
     async def ingest(self, request: SignedRequest, now: float | None = None) -> IngestResult:
         """Accept one signed event; raises AlertUnauthorized, AlertRateLimited,
@@ -84,7 +86,7 @@ class AlertService:
         if existing is not None:
             return IngestResult(alert_id=existing, duplicate=True)
         try:
-            alert_id, routed = await self._store(source, event, camera)
+            alert_id, user_ids = await self._store(source, event, camera)
         except IntegrityError:
             # Another request stored the same event between our look and our insert.
             existing = await self._find(source, event.event_id)
@@ -97,10 +99,19 @@ class AlertService:
             AuditAction.ALERT_INGEST, actor_id=None, actor=f"source:{source}"[:64],
             target=f"alert:{alert_id}",
             detail={"source": source, "event_id": event.event_id, "type": event.type.value,
-                    "device_id": event.device_id, "recipients": routed})
+                    "device_id": event.device_id, "recipients": len(user_ids)})
         log.info("alert %s accepted: %s at %s from %s, %d recipients", alert_id,
-                 event.type.value, event.device_id, source, routed)
+                 event.type.value, event.device_id, source, len(user_ids))
+        await self._announce_new(alert_id, event, user_ids)
         return IngestResult(alert_id=alert_id, duplicate=False)
+
+    async def _announce_new(self, alert_id: int, event: AlertEvent,
+                            user_ids: list[int]) -> None:
+        """Tell the recipients' open pages of the committed alert."""
+        # coordinator: moves to the outbox worker at merge
+        await self._feed.publish(user_ids, FeedEvent(
+            kind=FeedKind.NEW, alert_id=alert_id, type=event.type.value,
+            device_id=event.device_id, state=AlertState.NEW.value))
 
     async def _find(self, source: str, event_id: str) -> int | None:
         async with self._database.sessions() as db:
@@ -109,7 +120,7 @@ class AlertService:
         return alert.id if alert is not None else None
 
     async def _store(self, source: str, event: AlertEvent,
-                     camera: RoutedCamera) -> tuple[int, int]:
+                     camera: RoutedCamera) -> tuple[int, list[int]]:
         """Alert, recipients and outbox row in one transaction; (alert id, recipients)."""
         async with self._database.sessions() as db, db.begin():
             alert = Alert(source=source, event_id=event.event_id, type=event.type.value,
@@ -123,7 +134,7 @@ class AlertService:
             db.add_all([AlertRecipient(alert_id=alert.id, user_id=user_id)
                         for user_id in user_ids])
             db.add(AlertOutbox(alert_id=alert.id, attempts=0))
-        return alert.id, len(user_ids)
+        return alert.id, list(user_ids)
 
     async def list_for(self, user: SignedInUser, query: AlertQuery) -> list[AlertItem]:
         """The user's alerts, newest first, filtered by state and type."""
@@ -135,27 +146,60 @@ class AlertService:
         async with self._database.sessions() as db:
             return await inbox.snapshot(db, user.id, alert_id)
 
+    async def open_for(self, user: SignedInUser, alert_id: int) -> AlertItem:
+        """One of the user's alerts as its detail page shows it, marked read for them
+        (audited as a view); AlertNotFound for anyone it was not routed to."""
+        async with self._database.sessions() as db, db.begin():
+            first_read = await inbox.mark_read(db, user.id, alert_id)
+            item = await inbox.one_alert(db, self._catalog, user.id, alert_id)
+        await self._audit.record(AuditAction.ALERT_VIEW, actor_id=user.id,
+                                 actor=user.username, target=f"alert:{alert_id}",
+                                 detail={"type": str(item.type), "device_id": item.device_id})
+        if first_read:  # the user's other pages drop it from their unread count
+            await self._feed.publish([user.id], _event(FeedKind.STATE, item))
+        return item
+
+    async def get_for(self, user: SignedInUser, alert_id: int) -> AlertItem:
+        """One of the user's alerts as it is now, changing nothing (a page refreshing)."""
+        async with self._database.sessions() as db:
+            return await inbox.one_alert(db, self._catalog, user.id, alert_id)
+
+    async def unread_count(self, user: SignedInUser) -> int:
+        """How many of the user's alerts they have not opened or acted on yet."""
+        async with self._database.sessions() as db:
+            return await inbox.unread_count(db, user.id)
+
     async def acknowledge(self, user: SignedInUser, alert_id: int) -> AlertItem:
-        """确认: a new alert becomes acknowledged by the user (audited); 409 otherwise."""
+        """确认: a new alert becomes acknowledged by the user (audited); 409 otherwise.
+        Every recipient's open pages hear of it."""
         async with self._database.sessions() as db, db.begin():
             alert = await inbox.advance(db, user.id, alert_id, AlertState.ACKNOWLEDGED)
             item = await inbox.one_alert(db, self._catalog, user.id, alert_id)
+            told = await inbox.recipient_ids(db, alert_id)
         await self._audit.record(AuditAction.ALERT_ACKNOWLEDGE, actor_id=user.id,
                                  actor=user.username, target=f"alert:{alert_id}",
                                  detail={"type": alert.type, "device_id": alert.device_id})
+        await self._feed.publish(told, _event(FeedKind.STATE, item))
         return item
 
     async def resolve(self, user: SignedInUser, alert_id: int, note: str) -> AlertItem:
         """处置完成: a new or acknowledged alert becomes resolved with the user's note
-        (audited); 409 when it already is."""
+        (audited); 409 when it already is. Every recipient's open pages hear of it."""
         async with self._database.sessions() as db, db.begin():
             alert = await inbox.advance(db, user.id, alert_id, AlertState.RESOLVED, note)
             item = await inbox.one_alert(db, self._catalog, user.id, alert_id)
+            told = await inbox.recipient_ids(db, alert_id)
         await self._audit.record(AuditAction.ALERT_RESOLVE, actor_id=user.id,
                                  actor=user.username, target=f"alert:{alert_id}",
                                  detail={"type": alert.type, "device_id": alert.device_id,
                                          "note": note})
+        await self._feed.publish(told, _event(FeedKind.STATE, item))
         return item
+
+
+def _event(kind: FeedKind, item: AlertItem) -> FeedEvent:
+    return FeedEvent(kind=kind, alert_id=item.id, type=str(item.type),
+                     device_id=item.device_id, state=str(item.state))
 
 
 def _decode(body: bytes) -> AlertEvent:

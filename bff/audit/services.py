@@ -63,6 +63,7 @@ class AuditAction(StrEnum):
     """A part passed its deadline undecided and went to the platform admin."""
     GRANT_REVOKE = "grant.revoke"
     GRANT_EXPIRE = "grant.expire"
+    ALERT_VIEW = "alert.view"
 
 
 class Problem(StrEnum):

@@ -377,6 +377,8 @@ class AuditSettings(msgspec.Struct, kw_only=True):
     def __repr__(self) -> str:
         return (f"AuditSettings(key={'<set>' if self.key else '<file>'}, "
                 f"key_file={self.key_file!r}, anchor_file={self.anchor_file!r})")
+
+
 class SharingSettings(msgspec.Struct, kw_only=True):
     """Share requests and grants (共享申请与授权, SPEC §2.5)."""
 
@@ -389,6 +391,21 @@ class SharingSettings(msgspec.Struct, kw_only=True):
     """Seconds between re-checks of open live streams and PTZ moves against the policy,
     and of grant expiry and request deadlines (BFF_ACCESS_RECHECK_SECONDS); at most 5, so
     lost access ends a stream within 5 seconds in every process."""
+
+
+class LiveFeedSettings(msgspec.Struct, kw_only=True):
+    """The in-app live channel (预警实时推送): server-sent events to open pages."""
+
+    heartbeat_s: Annotated[float, msgspec.Meta(gt=0)] = 15.0
+    """Seconds between keep-alive comments on an idle event stream
+    (BFF_LIVE_HEARTBEAT_SECONDS): proxies close connections that stay silent too long."""
+    max_stream_s: Annotated[float, msgspec.Meta(gt=0)] = 600.0
+    """A stream is closed after this many seconds (BFF_LIVE_STREAM_MAX_SECONDS); the page
+    reconnects at once, and the reconnect re-checks the session, so a signed-out or
+    deactivated user stops hearing alerts within this time."""
+    streams_per_user: Annotated[int, msgspec.Meta(ge=1)] = 8
+    """Open event streams one user may hold in one process (BFF_LIVE_STREAMS_PER_USER);
+    one per open tab or installed app. More get 429."""
 
 
 class Settings(msgspec.Struct, kw_only=True):
@@ -406,6 +423,7 @@ class Settings(msgspec.Struct, kw_only=True):
     alerts: AlertSettings = msgspec.field(default_factory=AlertSettings)
     audit: AuditSettings = msgspec.field(default_factory=AuditSettings)
     sharing: SharingSettings = msgspec.field(default_factory=SharingSettings)
+    live_feed: LiveFeedSettings = msgspec.field(default_factory=LiveFeedSettings)
 
 
 # (section, field, environment variable, parser)
@@ -500,6 +518,9 @@ _ENVIRONMENT: tuple[tuple[str, str, str, object], ...] = (
     ("sharing", "grant_max_days", "BFF_GRANT_MAX_DAYS", int),
     ("sharing", "deadline_hours", "BFF_SHARE_DEADLINE_HOURS", float),
     ("sharing", "recheck_s", "BFF_ACCESS_RECHECK_SECONDS", float),
+    ("live_feed", "heartbeat_s", "BFF_LIVE_HEARTBEAT_SECONDS", float),
+    ("live_feed", "max_stream_s", "BFF_LIVE_STREAM_MAX_SECONDS", float),
+    ("live_feed", "streams_per_user", "BFF_LIVE_STREAMS_PER_USER", int),
 )
 
 ENVIRONMENT_VARIABLES = tuple(name for _, _, name, _ in _ENVIRONMENT)

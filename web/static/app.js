@@ -14,6 +14,9 @@
       { code: "[45]..", swap: true, error: true }
     ];
   }
+  // The live alert channel (SSE on <body>): its state as data-live, for styles and tests.
+  document.addEventListener("htmx:sseOpen", function () { document.body.dataset.live = "open"; });
+  document.addEventListener("htmx:sseError", function () { document.body.dataset.live = "lost"; });
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js").catch(function () { /* the app works without it */ });
   }

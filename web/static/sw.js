@@ -13,6 +13,8 @@ const SHELL = [
   "/static/map.js",
   "/static/ptz.js",
   "/static/vendor/htmx-2.0.8/htmx.min.js",
+  "/static/vendor/htmx-ext-sse-2.2.4/sse.min.js",
+  "/static/alerts.js",
   "/static/icons/icon-192.png",
   "/static/icons/icon-512.png",
   "/static/offline.html",

@@ -26,6 +26,7 @@ from litestar.connection import ASGIConnection
 from litestar.template.base import TemplateEngineProtocol
 
 from bff.lib.i18n import (
+    alert_inbox,
     alerts,
     auth,
     catalog,
@@ -46,6 +47,7 @@ LOCALES: tuple[Locale, ...] = ("zh-CN", "en")
 _TABLES: tuple[Mapping[str, tuple[str, str]], ...] = (
     common.MESSAGES,
     alerts.MESSAGES,
+    alert_inbox.MESSAGES,
     auth.MESSAGES,
     catalog.MESSAGES,
     catalog_import.MESSAGES,
