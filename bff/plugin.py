@@ -30,7 +30,13 @@ from litestar.response import File
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from bff.alerts.controllers import INGEST_PATH, AlertController, AlertIngestController
+from bff.alerts.controllers import (
+    INGEST_PATH,
+    AlertController,
+    AlertIngestController,
+    AlertMutesController,
+    AlertRoutesController,
+)
 from bff.alerts.errors import ALERT_ERRORS
 from bff.auth.controllers import AuthController
 from bff.auth.deps import provide_current_user
@@ -101,7 +107,8 @@ class BffPlugin(InitPluginProtocol):
             AlertIngestController,
             Router(path="/", guards=[requires_sign_in],
                    route_handlers=[NearbyController, CameraController, CatalogImportController,
-                                   LiveController, PtzController, AlertController]),
+                                   LiveController, PtzController, AlertController,
+                                   AlertRoutesController, AlertMutesController]),
             create_static_files_router(path="/static", directories=[static_dir],
                                        include_in_schema=False, cache_control=None),
         ])

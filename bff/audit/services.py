@@ -42,6 +42,13 @@ class AuditAction(StrEnum):
     """An event from the analysis platform was accepted (not its duplicates)."""
     ALERT_ACKNOWLEDGE = "alert.acknowledge"
     ALERT_RESOLVE = "alert.resolve"
+    ALERT_ROUTE_UPDATE = "alert.route_update"
+    """An administrator changed which departments receive a type (before/after)."""
+    ALERT_TYPE_ADD = "alert.type_add"
+    ALERT_MUTES_UPDATE = "alert.mutes_update"
+    """A user changed the alert types they mute."""
+    ALERT_ESCALATE = "alert.escalate"
+    """An alert nobody acknowledged in time went again to its recipients and supervisors."""
 
 
 def entry_digest(prev_hash: str, at: datetime, actor_id: int | None, actor: str, action: str,
