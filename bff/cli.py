@@ -10,8 +10,13 @@ import getpass
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bff.lib.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from bff.catalog.sync import SyncSummary
+    from bff.lib.db import Database
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -142,6 +147,7 @@ async def _catalog_sync(settings: Settings) -> int:
     try:
         await upgrade_to_head(database)
         summary = await sync_catalogue(database, platform, platform_id=settings.platform.kind)
+        raised = await _raise_camera_offline(settings, database, summary)
     except PlatformError as exc:
         print(f"cannot sync the catalogue: {exc}", file=sys.stderr)
         return 1
@@ -149,7 +155,34 @@ async def _catalog_sync(settings: Settings) -> int:
         await platform.close()
         await database.close()
     print(f"catalogue sync: {summary.line()}")
+    if summary.went_offline:
+        print(f"camera_offline alerts: {raised} new of {len(summary.went_offline)} gone offline")
     return 0
+
+
+async def _raise_camera_offline(settings: Settings, database: Database,
+                                summary: SyncSummary) -> int:
+    """camera_offline for the cameras the sync saw go offline, through the same pipeline
+    as the server's own sync (a running server's delivery workers send them)."""
+    if not summary.went_offline:
+        return 0
+    from bff.alerts.admin import AlertAdminService
+    from bff.alerts.offline import raise_camera_offline
+    from bff.alerts.services import AlertService
+    from bff.alerts.types import AlertTypes
+    from bff.audit.services import AuditLog
+    from bff.catalog.services import CatalogService
+    from bff.lib.ratelimit import RateLimiter
+
+    audit = AuditLog(database)
+    catalog = CatalogService(database)
+    await catalog.load()
+    types = AlertTypes()
+    await AlertAdminService(database, types, audit).load_types()
+    alerts = AlertService(settings.alerts, database, catalog, audit,
+                          RateLimiter(settings.alerts.rate, settings.alerts.rate_window_s),
+                          types=types)
+    return await raise_camera_offline(alerts, summary.went_offline)
 
 
 def _alerts_send(settings: Settings, args: argparse.Namespace) -> int:

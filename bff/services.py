@@ -14,9 +14,9 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from datetime import timedelta
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import msgspec

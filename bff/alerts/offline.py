@@ -27,7 +27,8 @@ OFFLINE_DETAIL = "目录同步发现摄像机由在线变为离线"
 
 def offline_event(camera: WentOffline) -> AlertEvent:
     """The camera_offline event of one outage."""
-    since = int(camera.online_version_at.timestamp())
+    # Microseconds: both databases keep them, and two outages never share a version.
+    since = round(camera.online_version_at.timestamp() * 1_000_000)
     return AlertEvent(event_id=f"offline-{camera.device_id}-{since}"[:64], type=CAMERA_OFFLINE,
                       device_id=camera.device_id, occurred_at=utcnow(), detail=OFFLINE_DETAIL)
 

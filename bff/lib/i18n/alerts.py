@@ -36,17 +36,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "alerts.type_exists": ("预警类型 {type} 已存在", "Alert type {type} already exists"),
     "alerts.unknown_departments": ("{field}：没有部门 {codes}", "{field}: no department {codes}"),
     "alerts.required_not_routed": ("部门 {codes} 被设为必收，但该类型未分发给它",
-                                   "Departments {codes} are marked required but do not "
-                                   "receive this type"),
+                                   ("Departments {codes} are marked required but do not "
+                                    "receive this type")),
     "alerts.mute_required": ("{type} 是您部门必收的预警类型，不能免打扰",
                              "Your department must receive {type}: it cannot be muted"),
     "alerts.settings_invalid": ("设置无效：{detail}", "Invalid setting: {detail}"),
     "alerts.routes.title": ("预警分发规则", "Alert routing"),
-    "alerts.routes.help": ("为每种预警类型选择接收部门（摄像机所在区域内的在岗人员会收到推送）；"
-                           "勾选“必收”的部门，其人员不能免打扰。",
-                           "Choose the departments that receive each alert type (their active "
-                           "staff whose region contains the camera are notified); staff of "
-                           "departments marked required cannot mute it."),
+    "alerts.routes.help": (("为每种预警类型选择接收部门（摄像机所在区域内的在岗人员会收到推送）；"
+                            "勾选“必收”的部门，其人员不能免打扰。"),
+                           ("Choose the departments that receive each alert type (their "
+                            "active staff whose region contains the camera are notified); "
+                            "staff of departments marked required cannot mute it.")),
     "alerts.routes.department": ("部门", "Department"),
     "alerts.routes.receives": ("接收", "Receives"),
     "alerts.routes.required": ("必收", "Required"),
@@ -70,8 +70,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "alerts.urgency.high": ("紧急", "High"),
     "alerts.mutes.title": ("预警通知设置", "Alert notifications"),
     "alerts.mutes.help": ("关闭不需要的预警类型；本部门必收的类型不能关闭。",
-                          "Turn off the alert types you do not need; those your department "
-                          "must receive stay on."),
+                          ("Turn off the alert types you do not need; those your department "
+                           "must receive stay on.")),
     "alerts.mutes.notify": ("接收", "Notify me"),
     "alerts.mutes.locked": ("本部门必收，不能关闭", "Required for your department"),
     "alerts.mutes.none": ("没有会推送给您的预警类型", "No alert types reach you"),
