@@ -15,7 +15,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPT
 
 from bff.alerts.admin import AlertAdminService
 from bff.alerts.deps import provide_alert_query
-from bff.alerts.errors import AlertSettingsInvalid
+from bff.alerts.errors import ALERT_ERRORS, AlertSettingsInvalid
 from bff.alerts.mutes import MuteService
 from bff.alerts.schemas import (
     AlertItem,
@@ -32,7 +32,8 @@ from bff.alerts.services import AlertService, SignedRequest
 from bff.alerts.types import Urgency
 from bff.auth.guards import requires_admin
 from bff.auth.schemas import SignedInUser
-from bff.lib.i18n import locale_of
+from bff.lib.errors import DomainError, answer_of
+from bff.lib.i18n import locale_of, translate
 
 T = TypeVar("T")
 
@@ -115,6 +116,17 @@ def _form_as(schema: type[T], values: dict[str, Any]) -> T:
         raise AlertSettingsInvalid(str(exc)) from exc
 
 
+def _refusal(exc: DomainError, locale: str) -> tuple[int, str]:
+    """(status, message in the user's words) of a refused form, shown inside the form's
+    own fragment so the page stays whole (the app's error fragment would replace it)."""
+    answer = answer_of(ALERT_ERRORS, exc)
+    if answer is None:
+        raise exc
+    params = {name: value(locale) if callable(value) else value
+              for name, value in answer.params.items()}
+    return answer.status, translate(answer.message_key or answer.code, locale, **params)
+
+
 class AlertRoutesController(Controller):
     """预警分发规则: which departments receive each alert type, which must, and new types
     (市视频办 administrators only). The page and its JSON twin."""
@@ -122,13 +134,20 @@ class AlertRoutesController(Controller):
     guards = [requires_admin]
 
     async def _page(self, request: Request, user: SignedInUser, alert_admin: AlertAdminService,
-                    saved: str | None = None) -> Template:
+                    saved: str | None = None, refused: DomainError | None = None,
+                    refused_form: str | None = None, draft: dict[str, Any] | None = None
+                    ) -> Template:
+        """The page (or its fragment for htmx); a refusal is shown in the refused form
+        (a type's code, or `new` with the submitted `draft` kept), which stays open."""
+        status, error = _refusal(refused, locale_of(request)) if refused else (200, None)
         context = {"user": user, "routes": await alert_admin.routes(locale_of(request)),
                    "departments": await alert_admin.departments(), "saved": saved,
+                   "error": error, "refused_form": refused_form, "draft": draft or {},
                    "urgencies": [urgency.value for urgency in Urgency]}
         if request.htmx:  # type: ignore[attr-defined]
-            return HTMXTemplate(template_name="partials/alerts/_routes.html", context=context)
-        return Template("pages/alerts/routes.html", context=context)
+            return HTMXTemplate(template_name="partials/alerts/_routes.html", context=context,
+                                status_code=status)
+        return Template("pages/alerts/routes.html", context=context, status_code=status)
 
     @get("/admin/alert-routes", name="alerts:routes-page")
     async def routes_page(self, request: Request, current_user: SignedInUser,
@@ -141,10 +160,15 @@ class AlertRoutesController(Controller):
                          alert_admin: AlertAdminService) -> Template:
         """Save one type's routing from the page's form."""
         form = await request.form()
-        update = _form_as(RouteUpdate, {
-            "dept_codes": _form_values(form, "dept_codes"), "to_owner": _checked(form, "to_owner"),
-            "required_dept_codes": _form_values(form, "required_dept_codes")})
-        await alert_admin.update_route(current_user, alert_type, update, locale_of(request))
+        try:
+            update = _form_as(RouteUpdate, {
+                "dept_codes": _form_values(form, "dept_codes"),
+                "to_owner": _checked(form, "to_owner"),
+                "required_dept_codes": _form_values(form, "required_dept_codes")})
+            await alert_admin.update_route(current_user, alert_type, update, locale_of(request))
+        except DomainError as exc:
+            return await self._page(request, current_user, alert_admin, refused=exc,
+                                    refused_form=alert_type)
         return await self._page(request, current_user, alert_admin, saved=alert_type)
 
     @post("/admin/alert-types", name="alerts:type-add-form", status_code=200)
@@ -152,13 +176,17 @@ class AlertRoutesController(Controller):
                             alert_admin: AlertAdminService) -> Template:
         """Add a type from the page's form."""
         form = await request.form()
-        new = _form_as(NewAlertType, {
-            "code": form.get("code", ""), "label_zh": form.get("label_zh", ""),
-            "label_en": form.get("label_en", ""), "urgency": form.get("urgency", "normal"),
-            "ttl_s": form.get("ttl_s") or 3600, "to_owner": _checked(form, "to_owner"),
-            "dept_codes": _form_values(form, "dept_codes"),
-            "required_dept_codes": _form_values(form, "required_dept_codes")})
-        await alert_admin.add_type(current_user, new, locale_of(request))
+        draft = {"code": form.get("code", ""), "label_zh": form.get("label_zh", ""),
+                 "label_en": form.get("label_en", ""), "urgency": form.get("urgency", "normal"),
+                 "ttl_s": form.get("ttl_s") or 3600, "to_owner": _checked(form, "to_owner"),
+                 "dept_codes": _form_values(form, "dept_codes"),
+                 "required_dept_codes": _form_values(form, "required_dept_codes")}
+        try:
+            new = _form_as(NewAlertType, draft)
+            await alert_admin.add_type(current_user, new, locale_of(request))
+        except DomainError as exc:
+            return await self._page(request, current_user, alert_admin, refused=exc,
+                                    refused_form="new", draft=draft)
         return await self._page(request, current_user, alert_admin, saved=new.code)
 
     @get("/api/admin/alert-routes", name="alerts:routes-api")
@@ -188,12 +216,14 @@ class AlertMutesController(Controller):
     receive). The settings page and its JSON twin."""
 
     async def _page(self, request: Request, user: SignedInUser, alert_mutes: MuteService,
-                    saved: bool = False) -> Template:
+                    saved: bool = False, refused: DomainError | None = None) -> Template:
+        status, error = _refusal(refused, locale_of(request)) if refused else (200, None)
         context = {"user": user, "mutes": await alert_mutes.mutes_for(user, locale_of(request)),
-                   "saved": saved}
+                   "saved": saved, "error": error}
         if request.htmx:  # type: ignore[attr-defined]
-            return HTMXTemplate(template_name="partials/alerts/_mutes.html", context=context)
-        return Template("pages/alerts/mutes.html", context=context)
+            return HTMXTemplate(template_name="partials/alerts/_mutes.html", context=context,
+                                status_code=status)
+        return Template("pages/alerts/mutes.html", context=context, status_code=status)
 
     @get("/settings/alerts", name="alerts:mutes-page")
     async def mutes_page(self, request: Request, current_user: SignedInUser,
@@ -209,7 +239,10 @@ class AlertMutesController(Controller):
         wanted = set(_form_values(form, "notify"))
         offered = await alert_mutes.mutes_for(current_user)
         muted = [view.type for view in offered if not view.required and view.type not in wanted]
-        await alert_mutes.set_mutes(current_user, muted)
+        try:
+            await alert_mutes.set_mutes(current_user, muted)
+        except DomainError as exc:  # a type made required since the page was loaded
+            return await self._page(request, current_user, alert_mutes, refused=exc)
         return await self._page(request, current_user, alert_mutes, saved=True)
 
     @get("/api/alerts/mutes", name="alerts:mutes-api")

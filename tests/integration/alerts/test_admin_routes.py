@@ -183,6 +183,18 @@ async def test_the_page_lists_types_and_saves_a_form(client: AsyncTestClient,
         "label_en": "Bridge crack", "urgency": "low", "ttl_s": "7200", "dept_codes": ["13"]})
     assert created.status_code == 200, created.text
     assert "桥梁裂缝" in created.text
-    bad = await client.post("/admin/alert-types", headers={"accept-language": "en"}, data={
-        "_csrf_token": token, "code": "x", "label_zh": "短", "label_en": "Short"})
-    assert bad.status_code == 422 and "code" in bad.text
+    bad = await client.post("/admin/alert-types",
+                            headers={"accept-language": "en", "hx-request": "true"},
+                            data={"_csrf_token": token, "code": "x", "label_zh": "短",
+                                  "label_en": "Short", "dept_codes": ["13"]})
+    # Refused inside the form, which stays open with what was typed; the list stays whole.
+    assert bad.status_code == 422 and 'data-testid="error-message"' in bad.text
+    assert "Invalid setting" in bad.text and "code" in bad.text
+    assert 'value="短"' in bad.text and "Flooding" in bad.text
+    assert re.search(r'data-testid="add-type" open', bad.text)
+    required_alone = await client.post("/admin/alert-routes/flooding",
+                                       headers={"hx-request": "true"},
+                                       data={"_csrf_token": token, "dept_codes": ["15"],
+                                             "required_dept_codes": ["21"]})
+    assert required_alone.status_code == 422 and "必收" in required_alone.text
+    assert re.search(r'data-type="flooding" open', required_alone.text)
