@@ -23,7 +23,7 @@ def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def phone_on(browser, own_server: str) -> Iterator[BrowserContext]:  # noqa: ANN001
+def phone_on(browser, own_server: str) -> Iterator[BrowserContext]:
     context = browser.new_context(**PHONE, base_url=own_server)
     context.set_default_timeout(15_000)
     yield context
