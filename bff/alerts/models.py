@@ -45,6 +45,8 @@ class Alert(Base):
     __table_args__ = (
         UniqueConstraint("source", "event_id", name="uq_alert_source_event"),
         Index("ix_alert_device_occurred", "device_id", "occurred_at"),
+        # Escalation looks for new, not yet escalated alerts received before a cutoff.
+        Index("ix_alert_escalation_due", "state", "escalated_at", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,4 +1,5 @@
-"""alerts: admin-added types, per-user mutes, departments that must receive a type
+"""alerts: admin-added types, per-user mutes, departments that must receive a type, an
+index for escalation
 
 Revision ID: 0006
 Revises: 0004
@@ -38,9 +39,14 @@ def upgrade() -> None:
     with op.batch_alter_table('alert_route', schema=None) as batch_op:
         batch_op.add_column(sa.Column('required_dept_codes', sa.JSON(), nullable=False,
                                       server_default=sa.text("'[]'")))
+    with op.batch_alter_table('alert', schema=None) as batch_op:
+        batch_op.create_index('ix_alert_escalation_due',
+                              ['state', 'escalated_at', 'received_at'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('alert', schema=None) as batch_op:
+        batch_op.drop_index('ix_alert_escalation_due')
     with op.batch_alter_table('alert_route', schema=None) as batch_op:
         batch_op.drop_column('required_dept_codes')
     op.drop_table('alert_mute')
