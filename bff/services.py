@@ -2,7 +2,8 @@
 
 `running_services` is the composition root's lifecycle: it prepares the database (when
 the embedded default seeds itself), creates every service from the settings, starts the
-background work (catalogue refresh and sync, PTZ sweep) and, on exit, stops it and closes
+background work (catalogue refresh and sync, PTZ sweep, alert type reload,
+escalation, device alarms, demo alerts) and, on exit, stops it and closes
 everything in reverse order. The result is a frozen `Services` struct that the app keeps
 on `app.state.services`; handlers receive its members through dependencies named after
 its fields (`bff.plugin`), never by reaching into the app state.
@@ -172,6 +173,10 @@ def _background_work(services: Services) -> dict[str, Coroutine[Any, Any, None]]
             services.database, services.catalog, services.audit,
             timedelta(minutes=alerts.escalate_minutes)).run()
     if alerts.alarm_types:
+        unknown = sorted({code for code in alerts.alarm_types.values()
+                          if code not in services.alert_types})
+        if unknown:  # an administrator may add them later; until then those alarms are refused
+            log.warning("BFF_ALERT_ALARM_TYPES maps to unknown alert types %s", unknown)
         work["platform-alarms"] = AlarmIntake(services.platform, services.alert_service,
                                               alerts.alarm_types).run()
     return work

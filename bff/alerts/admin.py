@@ -55,10 +55,6 @@ class AlertAdminService:
         self._types = types
         self._audit = audit
 
-    @property
-    def types(self) -> AlertTypes:
-        return self._types
-
     async def load_types(self) -> None:
         """Replace the registry's added types with the table's."""
         async with self._database.sessions() as db:
