@@ -86,6 +86,7 @@ class ResolveRequest(Schema, kw_only=True):
 # --- administration of types and routes, and the user's mutes ------------------------------
 
 DeptCode = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{2}$")]
+DeptCodes = Annotated[list[DeptCode], msgspec.Meta(max_length=40)]
 NewTypeCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
 TTL_MAX_S = 28 * 24 * 3600
 """Push services keep a message at most about four weeks (RFC 8030 lets them cap TTL)."""
@@ -96,9 +97,9 @@ class RouteUpdate(Schema, kw_only=True):
     camera's owning department receives it too, and the departments that must receive it
     (their users cannot mute it; a subset of `dept_codes`)."""
 
-    dept_codes: Annotated[list[DeptCode], msgspec.Meta(max_length=40)]
+    dept_codes: DeptCodes
     to_owner: bool = False
-    required_dept_codes: Annotated[list[DeptCode], msgspec.Meta(max_length=40)] = msgspec.field(default_factory=list)
+    required_dept_codes: DeptCodes = msgspec.field(default_factory=list)
 
 
 class NewAlertType(Schema, kw_only=True):
@@ -110,9 +111,9 @@ class NewAlertType(Schema, kw_only=True):
     label_en: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
     urgency: Urgency = Urgency.NORMAL
     ttl_s: Annotated[int, msgspec.Meta(ge=60, le=TTL_MAX_S)] = 3600
-    dept_codes: Annotated[list[DeptCode], msgspec.Meta(max_length=40)] = msgspec.field(default_factory=list)
+    dept_codes: DeptCodes = msgspec.field(default_factory=list)
     to_owner: bool = False
-    required_dept_codes: Annotated[list[DeptCode], msgspec.Meta(max_length=40)] = msgspec.field(default_factory=list)
+    required_dept_codes: DeptCodes = msgspec.field(default_factory=list)
 
 
 class RouteView(Schema, kw_only=True):

@@ -6,9 +6,9 @@ unsigned request), the source's rate limit (counted only for authenticated reque
 stranger cannot use up a source's quota), the JSON and its fields — that is the
 HTTP-facing step (`ingest`) — then, in the pipeline every source shares (`accept` for the
 sources inside the BFF: platform device alarms, catalogue sync), the type being in the
-registry, the snapshot really being a JPEG, the camera being catalogued. Then one transaction writes the alert, one
-recipient row per routed user and the outbox row the delivery workers will read; the
-answer is sent only after it committed. A repeated (source, event_id) is answered with
+registry, the snapshot really being a JPEG, the camera being catalogued. Then one
+transaction writes the alert, one recipient row per routed user and the outbox row the
+delivery workers will read; the answer is sent only after it committed. A repeated (source, event_id) is answered with
 the first alert's id and stores nothing — also when two copies race, through the unique
 constraint.
 """

@@ -125,12 +125,12 @@ async def test_a_camera_going_offline_raises_camera_offline_once_per_outage(
     alerts, db = service
     camera = police_chengqu_online()
     try:
-        down = await sync_catalogue(db, OneChannel(camera, online=False))  # type: ignore[arg-type]
+        down = await sync_catalogue(db, OneChannel(camera, online=False))
         assert [c.device_id for c in down.went_offline] == [camera.device_id]
         assert await raise_camera_offline(alerts, down.went_offline) == 1
         # Another process's sync saw the same change: the same event, a duplicate.
         assert await raise_camera_offline(alerts, down.went_offline) == 0
-        still_down = await sync_catalogue(db, OneChannel(camera, online=False))  # type: ignore[arg-type]
+        still_down = await sync_catalogue(db, OneChannel(camera, online=False))
         assert still_down.went_offline == ()
 
         async with db.sessions() as session:
@@ -140,9 +140,9 @@ async def test_a_camera_going_offline_raises_camera_offline_once_per_outage(
         # The owner (06 公安, 城区) and 29 政数 (the whole city).
         assert await recipients_of(db, first.id) == {"police01", "admin"}
 
-        assert (await sync_catalogue(db, OneChannel(camera, online=True))  # type: ignore[arg-type]
+        assert (await sync_catalogue(db, OneChannel(camera, online=True))
                 ).went_offline == ()
-        down_again = await sync_catalogue(db, OneChannel(camera, online=False))  # type: ignore[arg-type]
+        down_again = await sync_catalogue(db, OneChannel(camera, online=False))
         assert await raise_camera_offline(alerts, down_again.went_offline) == 1
         async with db.sessions() as session:
             ids = (await session.scalars(select(Alert.event_id)
