@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from bff.alerts.errors import (
     AlertTypeExists,
@@ -121,15 +122,18 @@ class AlertAdminService:
         if new.code in self._types:
             raise AlertTypeExists(new.code)
         dept_codes, required = await self._checked(new.dept_codes, new.required_dept_codes)
-        async with self._database.sessions() as db, db.begin():
-            if await db.get(AddedAlertType, new.code) is not None:
-                raise AlertTypeExists(new.code)  # added by another process since our reload
-            db.add(AddedAlertType(code=new.code, label_zh=new.label_zh, label_en=new.label_en,
-                                  urgency=new.urgency.value, ttl_s=new.ttl_s,
-                                  created_by=admin.id))
-            # A stale route of that code (a type removed by hand) gives way to this one.
-            await db.merge(AlertRoute(type=new.code, dept_codes=dept_codes,
-                                      to_owner=new.to_owner, required_dept_codes=required))
+        try:
+            async with self._database.sessions() as db, db.begin():
+                if await db.get(AddedAlertType, new.code) is not None:
+                    raise AlertTypeExists(new.code)  # added elsewhere since our last reload
+                db.add(AddedAlertType(code=new.code, label_zh=new.label_zh,
+                                      label_en=new.label_en, urgency=new.urgency.value,
+                                      ttl_s=new.ttl_s, created_by=admin.id))
+                # A stale route of that code (a type removed by hand) gives way to this one.
+                await db.merge(AlertRoute(type=new.code, dept_codes=dept_codes,
+                                          to_owner=new.to_owner, required_dept_codes=required))
+        except IntegrityError as exc:  # the same code added at the same moment elsewhere
+            raise AlertTypeExists(new.code) from exc
         await self.load_types()
         await self._audit.record(
             AuditAction.ALERT_TYPE_ADD, actor_id=admin.id, actor=admin.username,

@@ -9,6 +9,7 @@ camera). Routing (`routing.recipients`) applies the mutes at ingest.
 from __future__ import annotations
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from bff.alerts.errors import AlertInvalid, MuteRefused
 from bff.alerts.models import AlertMute, AlertRoute
@@ -53,6 +54,18 @@ class MuteService:
         for code in wanted:
             if code not in self._types:
                 raise AlertInvalid(f"Invalid enum value {code!r} - at `$.muted`")
+        try:
+            before = await self._replace(user, wanted)
+        except IntegrityError:  # the same user's other request wrote at the same moment
+            before = await self._replace(user, wanted)
+        if before != wanted:
+            await self._audit.record(AuditAction.ALERT_MUTES_UPDATE, actor_id=user.id,
+                                     actor=user.username, target=f"user:{user.id}",
+                                     detail={"before": before, "after": wanted})
+        return await self.mutes_for(user, locale)
+
+    async def _replace(self, user: SignedInUser, wanted: list[str]) -> list[str]:
+        """Replace the user's mutes in one transaction; the set before."""
         async with self._database.sessions() as db, db.begin():
             routes = {route.type: route
                       for route in (await db.scalars(select(AlertRoute))).all()}
@@ -64,8 +77,4 @@ class MuteService:
                 select(AlertMute.type).where(AlertMute.user_id == user.id))).all())
             await db.execute(delete(AlertMute).where(AlertMute.user_id == user.id))
             db.add_all([AlertMute(user_id=user.id, type=code) for code in wanted])
-        if before != wanted:
-            await self._audit.record(AuditAction.ALERT_MUTES_UPDATE, actor_id=user.id,
-                                     actor=user.username, target=f"user:{user.id}",
-                                     detail={"before": before, "after": wanted})
-        return await self.mutes_for(user, locale)
+        return before
