@@ -19,6 +19,7 @@ from bff.lib.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from bff.audit.services import AuditAction, AuditLog
+    from bff.catalog.sync import SyncSummary
     from bff.lib.db import Database
 
 
@@ -56,6 +57,8 @@ def _os_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry for the uid in some containers
         return f"uid{os.getuid()}"
+
+
 GRACEFUL_SHUTDOWN_S = 5
 """Seconds a stopping server lets requests in flight finish before cancelling them."""
 
@@ -241,6 +244,7 @@ async def _catalog_sync(settings: Settings) -> int:
 
         await _audit_cli(settings, database, AuditAction.CATALOG_SYNC, settings.platform.kind,
                          {"summary": summary.line()})
+        raised = await _raise_camera_offline(settings, database, summary)
     except PlatformError as exc:
         print(f"cannot sync the catalogue: {exc}", file=sys.stderr)
         return 1
@@ -248,7 +252,34 @@ async def _catalog_sync(settings: Settings) -> int:
         await platform.close()
         await database.close()
     print(f"catalogue sync: {summary.line()}")
+    if summary.went_offline:
+        print(f"camera_offline alerts: {raised} new of {len(summary.went_offline)} gone offline")
     return 0
+
+
+async def _raise_camera_offline(settings: Settings, database: Database,
+                                summary: SyncSummary) -> int:
+    """camera_offline for the cameras the sync saw go offline, through the same pipeline
+    as the server's own sync (a running server's delivery workers send them)."""
+    if not summary.went_offline:
+        return 0
+    from bff.alerts.admin import AlertAdminService
+    from bff.alerts.offline import raise_camera_offline
+    from bff.alerts.services import AlertService
+    from bff.alerts.types import AlertTypes
+    from bff.audit.services import AuditLog
+    from bff.catalog.services import CatalogService
+    from bff.lib.ratelimit import RateLimiter
+
+    audit = AuditLog(database)
+    catalog = CatalogService(database)
+    await catalog.load()
+    types = AlertTypes()
+    await AlertAdminService(database, types, audit).load_types()
+    alerts = AlertService(settings.alerts, database, catalog, audit,
+                          RateLimiter(settings.alerts.rate, settings.alerts.rate_window_s),
+                          types=types)
+    return await raise_camera_offline(alerts, summary.went_offline)
 
 
 def _alerts_send(settings: Settings, args: argparse.Namespace) -> int:

@@ -30,7 +30,13 @@ from litestar.response import File
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from bff.alerts.controllers import INGEST_PATH, AlertController, AlertIngestController
+from bff.alerts.controllers import (
+    INGEST_PATH,
+    AlertController,
+    AlertIngestController,
+    AlertMutesController,
+    AlertRoutesController,
+)
 from bff.alerts.errors import ALERT_ERRORS
 from bff.alerts.pages import LIVE_STREAM_PATH, AlertPagesController
 from bff.auth.controllers import AccountAdminController, AuthController
@@ -119,8 +125,9 @@ class BffPlugin(InitPluginProtocol):
                    route_handlers=[NearbyController, CameraController, CatalogImportController,
                                    AccountAdminController,
                                    LiveController, PtzController, AlertController,
-                                   AlertPagesController,
-                                   ShareRequestController, GrantController, NoticeController,
+                                   AlertPagesController, AlertRoutesController,
+                                   AlertMutesController, ShareRequestController, GrantController,
+                                   NoticeController,
                                    SharingPageController]),
             create_static_files_router(path="/static", directories=[static_dir],
                                        include_in_schema=False, cache_control=None),

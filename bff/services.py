@@ -2,7 +2,8 @@
 
 `running_services` is the composition root's lifecycle: it prepares the database (when
 the embedded default seeds itself), creates every service from the settings, starts the
-background work (catalogue refresh and sync, PTZ sweep) and, on exit, stops it and closes
+background work (catalogue refresh and sync, PTZ sweep, alert type reload,
+escalation, device alarms, demo alerts) and, on exit, stops it and closes
 everything in reverse order. The result is a frozen `Services` struct that the app keeps
 on `app.state.services`; handlers receive its members through dependencies named after
 its fields (`bff.plugin`), never by reaching into the app state.
@@ -13,27 +14,36 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import msgspec
 
+from bff.alerts.admin import AlertAdminService
+from bff.alerts.alarms import AlarmIntake
+from bff.alerts.demo_source import DEMO_SOURCE, DemoAlertSource
+from bff.alerts.escalation import Escalator
 from bff.alerts.live import LiveAlertFeed, channels_backend
+from bff.alerts.mutes import MuteService
+from bff.alerts.offline import raise_camera_offline
 from bff.alerts.services import AlertService
+from bff.alerts.types import AlertTypes
 from bff.audit.seal import open_seal
 from bff.audit.services import AuditAction, AuditLog
 from bff.auth.departments import seed_departments
 from bff.auth.services import AuthService
 from bff.catalog.services import CatalogService
-from bff.catalog.sync import run_periodic_sync
+from bff.catalog.sync import SyncSummary, run_periodic_sync
 from bff.lib.db import Database
 from bff.lib.periodic import repeat_every
 from bff.lib.ratelimit import RateLimiter
 from bff.lib.settings import MapSettings, Settings
 from bff.lib.stores import Stores
 from bff.migrate import upgrade_to_head
-from bff.platform.base import Platform, SeedsFirstRun
+from bff.platform.base import Platform, RaisesDemoAlerts, SeedsFirstRun
 from bff.platform_factory import create_platform
 from bff.ptz.moving import MovingCameras
 from bff.ptz.services import PtzService
@@ -63,6 +73,9 @@ class Services(msgspec.Struct, frozen=True, kw_only=True):
     sharing_service: SharingService
     access_enforcer: AccessEnforcer
     alert_feed: LiveAlertFeed
+    alert_types: AlertTypes
+    alert_admin: AlertAdminService
+    alert_mutes: MuteService
 
 
 SERVICE_NAMES: tuple[str, ...] = Services.__struct_fields__
@@ -119,11 +132,21 @@ async def running_services(settings: Settings, database: Database,
                                    channel_prefix=prefix)
         await alert_feed.start()
         stack.push_async_callback(alert_feed.close)
+        alert_types = AlertTypes()
+        alert_admin = AlertAdminService(database, alert_types, audit)
+        await alert_admin.load_types()
+        alert_sources = dict(settings.alerts.sources)
+        demo_alerts_on = (isinstance(platform, RaisesDemoAlerts)
+                          and settings.demo.alerts_interval_s > 0)
+        if demo_alerts_on:
+            # The demo source signs like any other; its secret stays in this process
+            # unless BFF_ALERT_SOURCES names one (then `bff alerts send --source demo` works).
+            alert_sources.setdefault(DEMO_SOURCE, secrets.token_hex(32))
         alert_service = AlertService(
             settings.alerts, database, catalog, audit,
             RateLimiter(settings.alerts.rate, settings.alerts.rate_window_s,
                         redis=stores.redis, namespace=f"{prefix}:alert-rate"),
-            feed=alert_feed)
+            feed=alert_feed, types=alert_types, sources=alert_sources)
         auth_service = AuthService(settings.auth, stores.by_name["auth"], audit, database)
         enforcer = AccessEnforcer(registry, ptz, catalog, database)
         # Notifiers beyond the in-app inbox (Web Push, live channel) join through
@@ -135,8 +158,15 @@ async def running_services(settings: Settings, database: Database,
             audit=audit, catalog=catalog, platform=platform, stream_hub=hub,
             peer_registry=registry,
             auth_service=auth_service, ptz_service=ptz, alert_service=alert_service,
-            sharing_service=sharing_service, access_enforcer=enforcer, alert_feed=alert_feed)
-        for name, work in _background_work(services).items():
+            sharing_service=sharing_service, access_enforcer=enforcer, alert_feed=alert_feed,
+            alert_types=alert_types, alert_admin=alert_admin,
+            alert_mutes=MuteService(database, alert_types, audit))
+        background = _background_work(services)
+        if demo_alerts_on:
+            demo_source = DemoAlertSource(platform, alert_service,  # type: ignore[arg-type]
+                                          alert_sources[DEMO_SOURCE])
+            background["demo-alerts"] = demo_source.run(settings.demo.alerts_interval_s)
+        for name, work in background.items():
             stack.push_async_callback(_cancel, asyncio.create_task(work, name=name))
         yield services
 
@@ -152,9 +182,27 @@ def _background_work(services: Services) -> dict[str, Coroutine[Any, Any, None]]
         work["catalogue-refresh"] = services.catalog.watch(settings.catalog.refresh_s)
     if settings.platform.kind == "wvp" and settings.wvp.sync_interval_s > 0:
         # Beside the app, not before it: WVP being down at start must not stop the BFF.
+        async def after_sync(summary: SyncSummary) -> None:
+            await services.catalog.refresh()
+            if summary.went_offline:
+                await raise_camera_offline(services.alert_service, summary.went_offline)
+
         work["catalogue-sync"] = run_periodic_sync(
             services.database, services.platform, settings.wvp.sync_interval_s,
-            after_sync=lambda _summary: services.catalog.refresh())
+            after_sync=after_sync)
+    alerts = settings.alerts
+    work["alert-types-refresh"] = services.alert_admin.watch_types(alerts.types_refresh_s)
+    if alerts.escalate_minutes > 0:
+        work["alert-escalation"] = Escalator(
+            services.database, services.catalog, services.audit,
+            timedelta(minutes=alerts.escalate_minutes)).run()
+    if alerts.alarm_types:
+        unknown = sorted({code for code in alerts.alarm_types.values()
+                          if code not in services.alert_types})
+        if unknown:  # an administrator may add them later; until then those alarms are refused
+            log.warning("BFF_ALERT_ALARM_TYPES maps to unknown alert types %s", unknown)
+        work["platform-alarms"] = AlarmIntake(services.platform, services.alert_service,
+                                              alerts.alarm_types).run()
     return work
 
 

@@ -41,7 +41,9 @@ def base_settings(**overrides: object) -> Settings:
     settings = Settings(
         auth=AuthSettings(secret="test-secret-not-for-production", max_failed_logins=3,
                           lockout_s=60),
-        demo=DemoSettings(password=TEST_PASSWORD, camera_count=TEST_CAMERAS),
+        # No made-up demo alerts in the background: tests raise the alerts they expect.
+        demo=DemoSettings(password=TEST_PASSWORD, camera_count=TEST_CAMERAS,
+                          alerts_interval_s=0),
         webrtc=WebRTCSettings(ice_host_addresses=["127.0.0.1"], ice_servers=[],
                               source_linger_s=0.2, connect_timeout_s=10),
         # Anchors named per database, in a scratch folder rather than the project's var/.
@@ -134,6 +136,15 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setting
     asyncio.run(_drop_redis_prefix(redis_url, prefix))
 
 
+# The routes migration 0003 seeds; restored before each test, as tests may edit them.
+DEFAULT_ALERT_ROUTES = (
+    ("flooding", '["15", "21"]', False), ("kitchen_no_hat", '["24"]', False),
+    ("kitchen_rodent", '["24"]', False), ("kitchen_garbage", '["24"]', False),
+    ("forest_fire", '["21"]', False), ("smuggling_intrusion", '["06"]', False),
+    ("camera_offline", '["29"]', True),
+)
+
+
 async def _truncate_mutable(url: str, schema: str) -> None:
     import asyncpg
 
@@ -141,8 +152,15 @@ async def _truncate_mutable(url: str, schema: str) -> None:
     try:
         await conn.execute(f'TRUNCATE "{schema}".audit_event, "{schema}".camera_grant, '
                            f'"{schema}".alert, "{schema}".alert_recipient, '
-                           f'"{schema}".alert_outbox, "{schema}".share_request, "{schema}".share_part, '
-                           f'"{schema}".share_grant, "{schema}".share_notice RESTART IDENTITY')
+                           f'"{schema}".alert_outbox, "{schema}".alert_mute, '
+                           f'"{schema}".alert_type, "{schema}".share_request, '
+                           f'"{schema}".share_part, "{schema}".share_grant, '
+                           f'"{schema}".share_notice RESTART IDENTITY')
+        await conn.execute(f'DELETE FROM "{schema}".alert_route')
+        await conn.executemany(
+            f'INSERT INTO "{schema}".alert_route (type, dept_codes, to_owner, '
+            f'required_dept_codes) VALUES ($1, $2::json, $3, \'[]\'::json)',
+            DEFAULT_ALERT_ROUTES)
     finally:
         await conn.close()
 

@@ -70,6 +70,54 @@ class TooManyLiveStreams(DomainError):
     def __init__(self, limit: int) -> None:
         super().__init__(f"limit {limit}")
         self.limit = limit
+class AlertTypeUnknown(DomainError):
+    """No alert type with this code (built-in or added)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class AlertTypeExists(DomainError):
+    """An administrator tried to add a type whose code is taken."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class UnknownDepartments(DomainError):
+    """A routing names department codes the department table lacks."""
+
+    def __init__(self, field: str, codes: list[str]) -> None:
+        super().__init__(f"{field}: {codes}")
+        self.field = field
+        self.codes = codes
+
+
+class RequiredNotRouted(DomainError):
+    """A department is marked required for a type that is not routed to it."""
+
+    def __init__(self, codes: list[str]) -> None:
+        super().__init__(str(codes))
+        self.codes = codes
+
+
+class MuteRefused(DomainError):
+    """The user's department must receive this type: it cannot be muted."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class AlertSettingsInvalid(DomainError):
+    """A submitted routing, type or mute form has a wrong field; `raw` is msgspec's
+    explanation naming it."""
+
+    def __init__(self, raw: str) -> None:
+        super().__init__(raw)
+        self.raw = raw
 
 
 ALERT_ERRORS: ErrorTable = {
@@ -87,4 +135,14 @@ ALERT_ERRORS: ErrorTable = {
                                                 message_key=f"alerts.already_{exc.state}"),
     TooManyLiveStreams: lambda exc: ErrorAnswer(429, "alerts.too_many_streams",
                                                 {"limit": exc.limit}),
+    AlertTypeUnknown: lambda exc: ErrorAnswer(404, "alerts.type_unknown", {"type": exc.code}),
+    AlertTypeExists: lambda exc: ErrorAnswer(409, "alerts.type_exists", {"type": exc.code}),
+    UnknownDepartments: lambda exc: ErrorAnswer(
+        422, "alerts.unknown_departments", {"field": exc.field, "codes": ", ".join(exc.codes)}),
+    RequiredNotRouted: lambda exc: ErrorAnswer(422, "alerts.required_not_routed",
+                                               {"codes": ", ".join(exc.codes)}),
+    AlertSettingsInvalid: lambda exc: ErrorAnswer(
+        422, "alerts.settings_invalid",
+        {"detail": functools.partial(describe_validation_error, exc.raw)}),
+    MuteRefused: lambda exc: ErrorAnswer(409, "alerts.mute_required", {"type": exc.code}),
 }

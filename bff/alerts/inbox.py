@@ -68,7 +68,7 @@ async def list_alerts(db: AsyncSession, catalog: CameraNames, user_id: int,
     if query.state is not None:
         statement = statement.where(Alert.state == query.state.value)
     if query.type is not None:
-        statement = statement.where(Alert.type == query.type.value)
+        statement = statement.where(Alert.type == query.type)
     statement = statement.order_by(Alert.occurred_at.desc(), Alert.id.desc()).limit(query.limit)
     return [_item(row, catalog) for row in (await db.execute(statement)).all()]
 

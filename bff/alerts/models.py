@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bff.lib.db import Base, utcnow
@@ -45,6 +45,8 @@ class Alert(Base):
     __table_args__ = (
         UniqueConstraint("source", "event_id", name="uq_alert_source_event"),
         Index("ix_alert_device_occurred", "device_id", "occurred_at"),
+        # Escalation looks for new, not yet escalated alerts received before a cutoff.
+        Index("ix_alert_escalation_due", "state", "escalated_at", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,10 +111,40 @@ class AlertOutbox(Base):
 
 class AlertRoute(Base):
     """Which departments receive an alert type (预警分发规则); `to_owner` adds the
-    department that owns the camera (camera_offline goes to the camera's owner)."""
+    department that owns the camera (camera_offline goes to the camera's owner).
+    `required_dept_codes` are the departments whose users cannot mute the type (必收)."""
 
     __tablename__ = "alert_route"
 
     type: Mapped[str] = mapped_column(String(40), primary_key=True)
     dept_codes: Mapped[list[str]] = mapped_column(JSON)
     to_owner: Mapped[bool] = mapped_column(default=False)
+    required_dept_codes: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'"))
+
+
+class AddedAlertType(Base):
+    """An alert type an administrator added (the built-ins live in code, `types.py`):
+    its code as sources post it, its labels, Web Push urgency and TTL, and who added it."""
+
+    __tablename__ = "alert_type"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label_zh: Mapped[str] = mapped_column(String(40))
+    label_en: Mapped[str] = mapped_column(String(60))
+    urgency: Mapped[str] = mapped_column(String(16))
+    ttl_s: Mapped[int]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC(), default=utcnow)
+
+
+class AlertMute(Base):
+    """A user does not want alerts of this type (免打扰); routing skips them unless their
+    department is required to receive it."""
+
+    __tablename__ = "alert_mute"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    type: Mapped[str] = mapped_column(String(40), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC(), default=utcnow)

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import msgspec
 
-from bff.alerts.models import AlertState, AlertType
+from bff.alerts.models import AlertState
 from bff.alerts.snapshot import SNAPSHOT_MAX_BYTES
+from bff.alerts.types import Urgency
 from bff.lib.schemas import Schema
 
 ALERT_LIST_MAX = 100
@@ -20,6 +21,8 @@ AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
 Confidence = Annotated[float, msgspec.Meta(ge=0, le=1)]
 Snapshot = Annotated[bytes, msgspec.Meta(max_length=SNAPSHOT_MAX_BYTES)]
 Note = Annotated[str, msgspec.Meta(max_length=NOTE_MAX_LENGTH)]
+TypeCode = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+"""An alert type's code as posted; whether it is known is the type registry's answer."""
 
 
 class AlertEvent(Schema, kw_only=True):
@@ -29,7 +32,7 @@ class AlertEvent(Schema, kw_only=True):
     decoded bytes, and the service checks that they are really a JPEG."""
 
     event_id: EventId
-    type: AlertType
+    type: TypeCode
     device_id: DeviceId
     occurred_at: AwareDatetime
     confidence: Confidence | None = None
@@ -49,7 +52,7 @@ class AlertQuery(Schema, kw_only=True):
     """Filters of the user's alert list."""
 
     state: AlertState | None = None
-    type: AlertType | None = None
+    type: TypeCode | None = None
     limit: Annotated[int, msgspec.Meta(ge=1, le=ALERT_LIST_MAX)] = 50
 
 
@@ -57,7 +60,7 @@ class AlertItem(Schema, kw_only=True):
     """One alert in the user's list. `acknowledged_by` / `resolved_by` are display names."""
 
     id: int
-    type: AlertType
+    type: str
     device_id: str
     camera_name: str
     occurred_at: datetime
@@ -78,3 +81,66 @@ class ResolveRequest(Schema, kw_only=True):
     """Resolve (处置完成) an alert with a note saying what was done."""
 
     note: Annotated[str, msgspec.Meta(min_length=1, max_length=NOTE_MAX_LENGTH)]
+
+
+# --- administration of types and routes, and the user's mutes ------------------------------
+
+DeptCode = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{2}$")]
+DeptCodes = Annotated[list[DeptCode], msgspec.Meta(max_length=40)]
+NewTypeCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+TTL_MAX_S = 28 * 24 * 3600
+"""Push services keep a message at most about four weeks (RFC 8030 lets them cap TTL)."""
+
+
+class RouteUpdate(Schema, kw_only=True):
+    """An administrator's routing of one type: the receiving departments, whether the
+    camera's owning department receives it too, and the departments that must receive it
+    (their users cannot mute it; a subset of `dept_codes`)."""
+
+    dept_codes: DeptCodes
+    to_owner: bool = False
+    required_dept_codes: DeptCodes = msgspec.field(default_factory=list)
+
+
+class NewAlertType(Schema, kw_only=True):
+    """A type an administrator adds (code as sources will post it, lowercase letters,
+    digits and `_`), with its labels, Web Push urgency and TTL, and its first routing."""
+
+    code: NewTypeCode
+    label_zh: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    label_en: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+    urgency: Urgency = Urgency.NORMAL
+    ttl_s: Annotated[int, msgspec.Meta(ge=60, le=TTL_MAX_S)] = 3600
+    dept_codes: DeptCodes = msgspec.field(default_factory=list)
+    to_owner: bool = False
+    required_dept_codes: DeptCodes = msgspec.field(default_factory=list)
+
+
+class RouteView(Schema, kw_only=True):
+    """One type with its routing, as the admin page and `GET /api/admin/alert-routes`
+    show it; `label` is in the reader's language."""
+
+    type: str
+    label: str
+    builtin: bool
+    urgency: Urgency
+    ttl_s: int
+    dept_codes: list[str]
+    to_owner: bool
+    required_dept_codes: list[str]
+
+
+class MuteUpdate(Schema, kw_only=True):
+    """The types the user mutes (the whole set: others are unmuted)."""
+
+    muted: Annotated[list[TypeCode], msgspec.Meta(max_length=200)]
+
+
+class MuteView(Schema, kw_only=True):
+    """One type that may reach the user: muted or not, and whether their department is
+    required to receive it (then it cannot be muted)."""
+
+    type: str
+    label: str
+    muted: bool
+    required: bool

@@ -3,10 +3,12 @@ the recipients' handling of them (list, snapshot, acknowledge, resolve).
 
 Ingest checks, in this order: the signature on the raw bytes (nothing is parsed for an
 unsigned request), the source's rate limit (counted only for authenticated requests, so a
-stranger cannot use up a source's quota), the JSON and its fields, the snapshot really
-being a JPEG, the camera being catalogued. Then one transaction writes the alert, one
-recipient row per routed user and the outbox row the delivery workers will read; the
-answer is sent only after it committed. A repeated (source, event_id) is answered with
+stranger cannot use up a source's quota), the JSON and its fields — that is the
+HTTP-facing step (`ingest`) — then, in the pipeline every source shares (`accept` for the
+sources inside the BFF: platform device alarms, catalogue sync), the type being in the
+registry, the snapshot really being a JPEG, the camera being catalogued. Then one
+transaction writes the alert, one recipient row per routed user and the outbox row the
+delivery workers will read; the answer is sent only after it committed. A repeated (source, event_id) is answered with
 the first alert's id and stores nothing — also when two copies race, through the unique
 constraint.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 
 import msgspec
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +36,7 @@ from bff.alerts.routing import RoutedCamera, recipients
 from bff.alerts.schemas import AlertEvent, AlertItem, AlertQuery, IngestResult
 from bff.alerts.signing import verify
 from bff.alerts.snapshot import is_jpeg
+from bff.alerts.types import AlertTypes
 from bff.audit.services import AuditAction, AuditLog
 from bff.auth.schemas import SignedInUser
 from bff.catalog.services import CatalogService
@@ -56,26 +60,53 @@ class AlertService:
     """Accepts events from the analysis platform and serves recipients their alerts."""
 
     def __init__(self, settings: AlertSettings, database: Database, catalog: CatalogService,
-                 audit: AuditLog, limiter: RateLimiter, feed: AlertFeed | None = None) -> None:
+                 audit: AuditLog, limiter: RateLimiter, feed: AlertFeed | None = None, *,
+                 types: AlertTypes | None = None,
+                 sources: Mapping[str, str] | None = None) -> None:
+        """`types` is the registry `type` is checked against (built-ins only when left
+        out); `sources` the name → secret table signatures are checked against
+        (`settings.sources` when left out; the composition root adds the demo source)."""
         self._settings = settings
         self._database = database
         self._catalog = catalog
         self._audit = audit
         self._limiter = limiter
         self._feed: AlertFeed = feed if feed is not None else NoFeed()
+        self._types = types if types is not None else AlertTypes()
+        self._sources = dict(settings.sources if sources is None else sources)
 
     async def ingest(self, request: SignedRequest, now: float | None = None) -> IngestResult:
         """Accept one signed event; raises AlertUnauthorized, AlertRateLimited,
         AlertMalformed, AlertInvalid or AlertUnknownCamera. Returns the stored alert's id,
-        `duplicate` when the source had already posted this event."""
-        source = verify(self._settings.sources, request.source, request.timestamp,
+        `duplicate` when the source had already posted this event.
+
+        The HTTP-facing step: signature and the source's rate limit, then the body is
+        decoded and handed to the pipeline every source shares (`_accept`)."""
+        source = verify(self._sources, request.source, request.timestamp,
                         request.signature, request.body,
                         max_skew_s=self._settings.max_clock_skew_s,
                         now=time.time() if now is None else now)
         retry_after = await self._limiter.hit(f"source:{source}")
         if retry_after:
             raise AlertRateLimited(retry_after)
-        event = _decode(request.body)
+        return await self._accept(source, _decode(request.body))
+
+    async def accept(self, source: str, event: AlertEvent) -> IngestResult:
+        """Accept an event from a source inside the BFF (platform device alarms, catalogue
+        sync): no signature, the same pipeline and dedupe as a signed event. The event is
+        checked against the ingest contract as if it had been posted (AlertInvalid,
+        AlertUnknownCamera)."""
+        try:
+            event = msgspec.json.decode(msgspec.json.encode(event), type=AlertEvent)
+        except msgspec.ValidationError as exc:
+            raise AlertInvalid(str(exc)) from exc
+        return await self._accept(source, event)
+
+    async def _accept(self, source: str, event: AlertEvent) -> IngestResult:
+        """The pipeline: type known, snapshot a JPEG, camera catalogued; then stored once
+        (per source and event id) with its recipients and outbox row, and audited."""
+        if event.type not in self._types:
+            raise AlertInvalid(f"Invalid enum value {event.type!r} - at `$.type`")
         if event.snapshot_jpeg is not None and not is_jpeg(event.snapshot_jpeg):
             raise AlertInvalid("snapshot_jpeg: not a JPEG image")
         camera = self._catalog.get(event.device_id)
@@ -98,10 +129,10 @@ class AlertService:
         await self._audit.record(
             AuditAction.ALERT_INGEST, actor_id=None, actor=f"source:{source}"[:64],
             target=f"alert:{alert_id}",
-            detail={"source": source, "event_id": event.event_id, "type": event.type.value,
+            detail={"source": source, "event_id": event.event_id, "type": event.type,
                     "device_id": event.device_id, "recipients": len(user_ids)})
         log.info("alert %s accepted: %s at %s from %s, %d recipients", alert_id,
-                 event.type.value, event.device_id, source, len(user_ids))
+                 event.type, event.device_id, source, len(user_ids))
         await self._announce_new(alert_id, event, user_ids)
         return IngestResult(alert_id=alert_id, duplicate=False)
 
@@ -110,7 +141,7 @@ class AlertService:
         """Tell the recipients' open pages of the committed alert."""
         # coordinator: moves to the outbox worker at merge
         await self._feed.publish(user_ids, FeedEvent(
-            kind=FeedKind.NEW, alert_id=alert_id, type=event.type.value,
+            kind=FeedKind.NEW, alert_id=alert_id, type=event.type,
             device_id=event.device_id, state=AlertState.NEW.value))
 
     async def _find(self, source: str, event_id: str) -> int | None:
@@ -123,14 +154,14 @@ class AlertService:
                      camera: RoutedCamera) -> tuple[int, list[int]]:
         """Alert, recipients and outbox row in one transaction; (alert id, recipients)."""
         async with self._database.sessions() as db, db.begin():
-            alert = Alert(source=source, event_id=event.event_id, type=event.type.value,
+            alert = Alert(source=source, event_id=event.event_id, type=event.type,
                           device_id=event.device_id, occurred_at=event.occurred_at,
                           received_at=utcnow(), confidence=event.confidence,
                           detail=event.detail, snapshot=event.snapshot_jpeg,
                           state=AlertState.NEW.value)
             db.add(alert)
             await db.flush()
-            user_ids = await recipients(db, event.type.value, camera)
+            user_ids = await recipients(db, event.type, camera)
             db.add_all([AlertRecipient(alert_id=alert.id, user_id=user_id)
                         for user_id in user_ids])
             db.add(AlertOutbox(alert_id=alert.id, attempts=0))

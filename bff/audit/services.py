@@ -64,6 +64,13 @@ class AuditAction(StrEnum):
     GRANT_REVOKE = "grant.revoke"
     GRANT_EXPIRE = "grant.expire"
     ALERT_VIEW = "alert.view"
+    ALERT_ROUTE_UPDATE = "alert.route_update"
+    """An administrator changed which departments receive a type (before/after)."""
+    ALERT_TYPE_ADD = "alert.type_add"
+    ALERT_MUTES_UPDATE = "alert.mutes_update"
+    """A user changed the alert types they mute."""
+    ALERT_ESCALATE = "alert.escalate"
+    """An alert nobody acknowledged in time went again to its recipients and supervisors."""
 
 
 class Problem(StrEnum):

@@ -18,6 +18,10 @@ own. Sync rules:
 * A catalogue camera the platform does not list is counted, not changed: the city
   catalogue may hold cameras of other platforms, and a half-failed listing must not
   knock cameras offline.
+* A catalogue camera that was online and is now listed offline is reported in the
+  summary (`went_offline`) with the time its row last changed while online: that time
+  names the outage, so whoever raises a camera_offline alert for it (the composition
+  root) gives two syncs that saw the same change the same event id.
 
 The whole listing is read before anything is written, and written in one transaction:
 a failed walk changes nothing.
@@ -28,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 import msgspec
 from sqlalchemy import insert, select, update
@@ -50,7 +55,16 @@ POINT_CLASS_OTHER = 9
 _BATCH = 500
 
 _LIVE_COLUMNS = (Camera.device_id, Camera.name, Camera.online, Camera.longitude,
-                 Camera.latitude, Camera.camera_type, Camera.code_flags)
+                 Camera.latitude, Camera.camera_type, Camera.code_flags, Camera.updated_at)
+
+
+class WentOffline(msgspec.Struct, frozen=True, kw_only=True):
+    """A catalogue camera that was online and the platform now lists offline."""
+
+    device_id: str
+    online_version_at: datetime
+    """When the camera's row last changed while it was online: the same for every sync
+    that sees this outage begin, different for the next outage."""
 
 
 class SyncSummary(msgspec.Struct, frozen=True, kw_only=True):
@@ -66,6 +80,8 @@ class SyncSummary(msgspec.Struct, frozen=True, kw_only=True):
     """Catalogue cameras the platform lists with the same live fields."""
     missing: int
     """Catalogue cameras the platform did not list (left as they are)."""
+    went_offline: tuple[WentOffline, ...] = ()
+    """Catalogue cameras this sync turned from online to offline."""
 
     def line(self) -> str:
         """One summary line for the CLI and the log."""
@@ -154,6 +170,7 @@ async def sync_catalogue(database: Database, platform: Platform, *,
         rows = {r.device_id: r._asdict() for r in listed}
         updates: list[dict[str, object]] = []
         inserts: list[dict[str, object]] = []
+        went_offline: list[WentOffline] = []
         now = utcnow()
         for code, channel in channels.items():
             row = rows.get(code)
@@ -163,6 +180,10 @@ async def sync_catalogue(database: Database, platform: Platform, *,
             merged = _merged(row, channel)
             if merged is not None:
                 updates.append({"device_id": code, **merged, "updated_at": now})
+                if (row["online"] == OnlineState.ONLINE
+                        and merged["online"] == OnlineState.OFFLINE):
+                    went_offline.append(WentOffline(
+                        device_id=code, online_version_at=row["updated_at"] or now))
         for start in range(0, len(inserts), _BATCH):
             await session.execute(insert(Camera), inserts[start : start + _BATCH])
         for start in range(0, len(updates), _BATCH):
@@ -171,7 +192,8 @@ async def sync_catalogue(database: Database, platform: Platform, *,
     summary = SyncSummary(
         listed=len(channels), updated=len(updates), inserted=len(inserts),
         unchanged=len(channels) - len(updates) - len(inserts),
-        missing=sum(1 for code in rows if code not in channels))
+        missing=sum(1 for code in rows if code not in channels),
+        went_offline=tuple(went_offline))
     return summary
 
 

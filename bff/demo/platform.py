@@ -25,6 +25,7 @@ ranges, ValueError for a seek without seconds or a speed outside `PLAYBACK_SPEED
 from __future__ import annotations
 
 import asyncio
+import random
 import secrets
 import time
 from collections import Counter
@@ -33,6 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bff.catalog.schemas import CameraRecord
+from bff.demo.alerts import alert_sites, make_demo_alert
 from bff.demo.catalogue import DEFAULT_SEED, generate_demo_catalogue
 from bff.demo.media import DemoMediaOpener
 from bff.demo.playback import PlaybackClock, demo_playback_url
@@ -53,6 +55,7 @@ from bff.media.sources import SchemeOpener
 from bff.platform.base import (
     PLAYBACK_SPEEDS,
     ChannelState,
+    DemoAlert,
     DeviceNotFound,
     NoRecording,
     PlatformAlarm,
@@ -90,6 +93,9 @@ class DemoPlatform:
         """`now` (aware wall-clock time: what is past, what is kept) and `clock`
         (monotonic seconds: how playback advances) are injectable for tests."""
         self._camera_count = settings.demo.camera_count
+        self._webrtc = settings.webrtc
+        self._alert_sites: dict[str, list[CameraRecord]] | None = None
+        self._alert_rng = random.Random()
         self._seed = seed
         self._now = now
         self._clock = clock
@@ -308,6 +314,17 @@ class DemoPlatform:
         if head is None:
             head = self._heads[device_id] = DemoPtzHead()
         return head
+
+    async def demo_alert(self) -> DemoAlert | None:
+        """A plausible analysis-platform alert at a flood point, school kitchen or forest
+        camera, with its snapshot (`RaisesDemoAlerts`)."""
+        self._check_open()
+        records = await self._catalogue()
+        if self._alert_sites is None:
+            self._alert_sites = alert_sites(records)
+        return await asyncio.to_thread(
+            make_demo_alert, self._alert_sites, self._alert_rng,
+            font_path=self._webrtc.watermark_font, tz=self._webrtc.tzinfo())
 
     async def alarms(self) -> AsyncIterator[PlatformAlarm]:
         """The demo's devices raise no alarms: wait until the platform closes."""

@@ -112,6 +112,10 @@ class DemoSettings(msgspec.Struct, kw_only=True):
     """Size of the demo catalogue (BFF_DEMO_CAMERAS); 19,639 = Shanwei's connected cameras."""
     seed_on_start: bool = True
     """Migrate and seed demo users and cameras at start when the database is empty."""
+    alerts_interval_s: Annotated[float, msgspec.Meta(ge=0)] = 120.0
+    """With the demo platform: raise one made-up alert (flooding at a flood point, a
+    school-kitchen violation, forest-fire smoke) every this many seconds through the
+    signed ingest, as source `demo` (BFF_DEMO_ALERTS_SECONDS); 0 = off."""
 
 
 class CatalogSettings(msgspec.Struct, kw_only=True):
@@ -319,6 +323,9 @@ class PtzSettings(msgspec.Struct, kw_only=True):
 
 
 ALERT_SECRET_MIN_LENGTH = 32
+DEFAULT_ALARM_TYPES = {"6": "smuggling_intrusion"}
+"""GB/T 28181 video alarm type 6 is 入侵检测 (intrusion detection): the only alarm type
+code that means the same under every alarm method, and what anti-smuggling points raise."""
 
 
 class AlertSettings(msgspec.Struct, kw_only=True):
@@ -336,6 +343,19 @@ class AlertSettings(msgspec.Struct, kw_only=True):
     Counted in Redis when configured, so the limit holds across processes."""
     rate_window_s: Annotated[float, msgspec.Meta(gt=0)] = 60.0
     """Length of the ingest rate window, seconds (BFF_ALERT_RATE_WINDOW)."""
+    escalate_minutes: Annotated[float, msgspec.Meta(ge=0)] = 10.0
+    """An alert still not acknowledged this many minutes after it arrived escalates once:
+    its recipients are notified again and their departments' approvers added
+    (BFF_ALERT_ESCALATE_MINUTES); 0 = never."""
+    alarm_types: dict[str, str] = msgspec.field(
+        default_factory=lambda: dict(DEFAULT_ALARM_TYPES))
+    """Which platform device alarms become alerts (BFF_ALERT_ALARM_TYPES, a JSON object
+    platform alarm type → alert type code); others are logged and skipped. The default
+    maps GB/T 28181 video alarm type 6 (入侵检测, intrusion) to smuggling_intrusion; `{}`
+    turns device alarms off."""
+    types_refresh_s: Annotated[float, msgspec.Meta(gt=0)] = 30.0
+    """How often each process reloads the admin-added alert types
+    (BFF_ALERT_TYPES_REFRESH_SECONDS), so a type added through another process is known."""
 
     def __post_init__(self) -> None:
         for name, secret in self.sources.items():
@@ -345,12 +365,18 @@ class AlertSettings(msgspec.Struct, kw_only=True):
                 # Name the source, never the secret.
                 raise ValueError(f"BFF_ALERT_SOURCES: the secret of {name!r} has fewer than "
                                  f"{ALERT_SECRET_MIN_LENGTH} characters")
+        for alarm_type, alert_type in self.alarm_types.items():
+            if not alarm_type.strip() or not alert_type.strip() or len(alert_type) > 40:
+                raise ValueError("BFF_ALERT_ALARM_TYPES: each platform alarm type maps to an "
+                                 "alert type code of 1–40 characters")
 
     def __repr__(self) -> str:
         # Settings end up in tracebacks and debug logs: show who, never the secrets.
         return (f"AlertSettings(sources={sorted(self.sources)!r}, "
                 f"max_clock_skew_s={self.max_clock_skew_s!r}, rate={self.rate!r}, "
-                f"rate_window_s={self.rate_window_s!r})")
+                f"rate_window_s={self.rate_window_s!r}, "
+                f"escalate_minutes={self.escalate_minutes!r}, "
+                f"alarm_types={self.alarm_types!r}, types_refresh_s={self.types_refresh_s!r})")
 
 
 AUDIT_KEY_MIN_LENGTH = 32
@@ -471,6 +497,7 @@ _ENVIRONMENT: tuple[tuple[str, str, str, object], ...] = (
     ("demo", "password", "BFF_DEMO_PASSWORD", str),
     ("demo", "camera_count", "BFF_DEMO_CAMERAS", int),
     ("demo", "seed_on_start", "BFF_DEMO_SEED", _bool),
+    ("demo", "alerts_interval_s", "BFF_DEMO_ALERTS_SECONDS", float),
     ("catalog", "refresh_s", "BFF_CATALOG_REFRESH_SECONDS", float),
     ("platform", "kind", "BFF_PLATFORM", str),
     ("wvp", "url", "BFF_WVP_URL", str),
@@ -521,6 +548,9 @@ _ENVIRONMENT: tuple[tuple[str, str, str, object], ...] = (
     ("live_feed", "heartbeat_s", "BFF_LIVE_HEARTBEAT_SECONDS", float),
     ("live_feed", "max_stream_s", "BFF_LIVE_STREAM_MAX_SECONDS", float),
     ("live_feed", "streams_per_user", "BFF_LIVE_STREAMS_PER_USER", int),
+    ("alerts", "escalate_minutes", "BFF_ALERT_ESCALATE_MINUTES", float),
+    ("alerts", "alarm_types", "BFF_ALERT_ALARM_TYPES", json.loads),
+    ("alerts", "types_refresh_s", "BFF_ALERT_TYPES_REFRESH_SECONDS", float),
 )
 
 ENVIRONMENT_VARIABLES = tuple(name for _, _, name, _ in _ENVIRONMENT)

@@ -221,6 +221,27 @@ class SeedsFirstRun(Protocol):
         ...
 
 
+class DemoAlert(msgspec.Struct, kw_only=True, frozen=True):
+    """A plausible event of the video-analysis platform at one of a demo platform's
+    cameras (flooding at a flood point, a kitchen violation, forest-fire smoke)."""
+
+    type: str
+    device_id: str
+    confidence: float
+    detail: str
+    snapshot_jpeg: bytes
+
+
+@runtime_checkable
+class RaisesDemoAlerts(Protocol):
+    """A platform that can make up analysis-platform alerts for a new user to see (the
+    demo); the BFF signs them and posts them through its own ingest."""
+
+    async def demo_alert(self) -> DemoAlert | None:
+        """One alert at a fitting camera, with a snapshot; None when none fits."""
+        ...
+
+
 def media_openers_of(platform: object) -> MediaOpeners:
     """The media openers for a platform: PyAV, plus the platform's own schemes."""
     # Imported here: PyAV (behind MediaOpeners) is heavy, and only the stream hub opens media.

@@ -49,6 +49,7 @@ def running_server(folder: Path, **extra_env: str) -> Iterator[str]:
         "BFF_ICE_HOST_ADDRESSES": "127.0.0.1",
         "BFF_SOURCE_LINGER_SECONDS": "0.5",
         "BFF_AUDIT_KEY_FILE": str(folder / "audit.key"),
+        "BFF_DEMO_ALERTS_SECONDS": "0",  # made-up demo alerts only where a test asks
         **extra_env,
     }
     env.pop("BFF_REDIS_URL", None)

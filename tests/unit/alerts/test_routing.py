@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bff.alerts.models import AlertMute, AlertRoute
 from bff.alerts.routing import recipients
 from bff.auth.departments import seed_departments
 from bff.auth.models import User
@@ -88,3 +89,25 @@ async def test_camera_offline_goes_to_the_owner_and_data_governance(database: Da
 
 async def test_a_type_without_route_reaches_nobody(database: Database) -> None:
     assert await names(database, "volcano", CHENGQU_HEALTH) == set()
+
+
+async def _user_id(database: Database, username: str) -> int:
+    async with database.sessions() as db:
+        return (await db.scalars(select(User.id).where(User.username == username))).one()
+
+
+async def test_muted_users_are_skipped_unless_their_department_is_required(
+        database: Database) -> None:
+    water_city = await _user_id(database, "water_city")
+    async with database.sessions() as db, db.begin():
+        db.add(AlertMute(user_id=water_city, type="flooding"))
+    assert await names(database, "flooding", CHENGQU_HEALTH) == {"emergency_chengqu"}
+    # A mute of one type leaves the others alone.
+    assert await names(database, "camera_offline", CHENGQU_HEALTH) == {
+        "health_city", "datagov_city"}
+
+    async with database.sessions() as db, db.begin():
+        route = await db.get(AlertRoute, "flooding")
+        route.required_dept_codes = ["15"]
+    assert await names(database, "flooding", CHENGQU_HEALTH) == {
+        "water_city", "emergency_chengqu"}

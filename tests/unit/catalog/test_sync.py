@@ -82,8 +82,11 @@ async def test_live_fields_merge_and_governance_stays(database: Database,
         ChannelState(device_id=NEW_UNLOCATED, name="", online=False),
     ]
     summary = await sync_catalogue(database, ListedPlatform(listing), platform_id="wvp-sw")
-    assert summary == SyncSummary(listed=6, updated=1, inserted=2, unchanged=3,
-                                  missing=len(unlisted))
+    assert msgspec.structs.replace(summary, went_offline=()) == SyncSummary(
+        listed=6, updated=1, inserted=2, unchanged=3, missing=len(unlisted))
+    # Only a catalogue camera turning from online to offline is reported (camera_offline).
+    assert [c.device_id for c in summary.went_offline] == (
+        [renamed.device_id] if renamed.online == 1 else [])
     after = await rows(database)
 
     changed = after[renamed.device_id]
