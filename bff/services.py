@@ -19,7 +19,10 @@ from typing import Any
 
 import msgspec
 
+from bff.alerts.delivery import DeliveryWorker
+from bff.alerts.feed import NoFeed
 from bff.alerts.services import AlertService
+from bff.alerts.types import AlertTypes
 from bff.audit.services import AuditAction, AuditLog
 from bff.auth.departments import seed_departments
 from bff.auth.services import AuthService
@@ -34,6 +37,7 @@ from bff.platform.base import Platform, SeedsFirstRun
 from bff.platform_factory import create_platform
 from bff.ptz.moving import MovingCameras
 from bff.ptz.services import PtzService
+from bff.push.services import PushService
 from bff.webrtc.hub import StreamHub
 from bff.webrtc.registry import PeerRegistry, StreamSession
 
@@ -55,6 +59,8 @@ class Services(msgspec.Struct, frozen=True, kw_only=True):
     auth_service: AuthService
     ptz_service: PtzService
     alert_service: AlertService
+    push_service: PushService
+    delivery: DeliveryWorker
 
 
 SERVICE_NAMES: tuple[str, ...] = Services.__struct_fields__
@@ -105,16 +111,24 @@ async def running_services(settings: Settings, database: Database,
                         namespace=f"{prefix}:ptz-rate"),
             MovingCameras(redis=stores.redis, key=f"{prefix}:ptz-moving"))
         stack.push_async_callback(ptz.close)
+        push_service = await PushService.start(settings.push, database, audit)
+        stack.push_async_callback(push_service.close)
+        delivery_wake = asyncio.Event()
         alert_service = AlertService(
             settings.alerts, database, catalog, audit,
             RateLimiter(settings.alerts.rate, settings.alerts.rate_window_s,
-                        redis=stores.redis, namespace=f"{prefix}:alert-rate"))
+                        redis=stores.redis, namespace=f"{prefix}:alert-rate"),
+            delivery_wake=delivery_wake)
+        # NoFeed until the live channel (alert_feed) is wired in.
+        delivery = DeliveryWorker(settings.delivery, database, catalog, AlertTypes(),
+                                  push_service, NoFeed(), wake=delivery_wake)
         services = Services(
             settings=settings, map_settings=settings.map, database=database, stores=stores,
             audit=audit, catalog=catalog, platform=platform, stream_hub=hub,
             peer_registry=registry,
             auth_service=AuthService(settings.auth, stores.by_name["auth"], audit, database),
-            ptz_service=ptz, alert_service=alert_service)
+            ptz_service=ptz, alert_service=alert_service, push_service=push_service,
+            delivery=delivery)
         for name, work in _background_work(services).items():
             stack.push_async_callback(_cancel, asyncio.create_task(work, name=name))
         yield services
@@ -123,7 +137,8 @@ async def running_services(settings: Settings, database: Database,
 def _background_work(services: Services) -> dict[str, Coroutine[Any, Any, None]]:
     settings = services.settings
     work: dict[str, Coroutine[Any, Any, None]] = {
-        "ptz-abandoned-moves": services.ptz_service.sweep_abandoned()}
+        "ptz-abandoned-moves": services.ptz_service.sweep_abandoned(),
+        "alert-delivery": services.delivery.run()}
     if settings.catalog.refresh_s > 0:
         work["catalogue-refresh"] = services.catalog.watch(settings.catalog.refresh_s)
     if settings.platform.kind == "wvp" and settings.wvp.sync_interval_s > 0:

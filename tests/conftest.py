@@ -132,7 +132,8 @@ async def _truncate_mutable(url: str, schema: str) -> None:
     try:
         await conn.execute(f'TRUNCATE "{schema}".audit_event, "{schema}".camera_grant, '
                            f'"{schema}".alert, "{schema}".alert_recipient, '
-                           f'"{schema}".alert_outbox RESTART IDENTITY')
+                           f'"{schema}".alert_outbox, "{schema}".alert_delivery, '
+                           f'"{schema}".push_subscription RESTART IDENTITY')
     finally:
         await conn.close()
 

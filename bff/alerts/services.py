@@ -13,6 +13,7 @@ constraint.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -55,8 +56,10 @@ class AlertService:
     """Accepts events from the analysis platform and serves recipients their alerts."""
 
     def __init__(self, settings: AlertSettings, database: Database, catalog: CatalogService,
-                 audit: AuditLog, limiter: RateLimiter) -> None:
+                 audit: AuditLog, limiter: RateLimiter,
+                 delivery_wake: asyncio.Event | None = None) -> None:
         self._settings = settings
+        self._delivery_wake = delivery_wake
         self._database = database
         self._catalog = catalog
         self._audit = audit
@@ -93,6 +96,8 @@ class AlertService:
             log.info("alert %s: a concurrent copy of %s/%s was stored first", existing,
                      source, event.event_id)
             return IngestResult(alert_id=existing, duplicate=True)
+        if self._delivery_wake is not None:  # committed: this process's worker sends now
+            self._delivery_wake.set()
         await self._audit.record(
             AuditAction.ALERT_INGEST, actor_id=None, actor=f"source:{source}"[:64],
             target=f"alert:{alert_id}",

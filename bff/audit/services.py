@@ -42,6 +42,10 @@ class AuditAction(StrEnum):
     """An event from the analysis platform was accepted (not its duplicates)."""
     ALERT_ACKNOWLEDGE = "alert.acknowledge"
     ALERT_RESOLVE = "alert.resolve"
+    PUSH_SUBSCRIBE = "push.subscribe"
+    PUSH_UNSUBSCRIBE = "push.unsubscribe"
+    PUSH_PRUNE = "push.prune"
+    """The push service said a subscription is gone (404/410): it was deleted."""
 
 
 def entry_digest(prev_hash: str, at: datetime, actor_id: int | None, actor: str, action: str,
