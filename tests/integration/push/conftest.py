@@ -37,7 +37,7 @@ def receiver() -> Iterator[PushReceiver]:
 
 
 async def subscribe(client: AsyncTestClient, subscription: dict[str, object],
-                    user_agent: str = "Mozilla/5.0 (Linux; Android 14) Chrome/131.0 Mobile"):  # noqa: ANN201
+                    user_agent: str = "Mozilla/5.0 (Linux; Android 14) Chrome/131.0 Mobile"):
     return await client.post("/api/push/subscriptions", json=subscription,
                              headers={**api_headers(client), "user-agent": user_agent})
 

@@ -91,7 +91,7 @@ async def _add_device(url: str, subscription: dict[str, object]) -> None:
         await database.close()
 
 
-def _wait(check, timeout_s: float = 20.0):  # noqa: ANN001, ANN202
+def _wait(check, timeout_s: float = 20.0):
     deadline = time.monotonic() + timeout_s
     while True:
         value = check()

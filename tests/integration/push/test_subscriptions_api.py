@@ -125,7 +125,7 @@ def test_allow_list_matching() -> None:
 
 
 async def test_http_needs_the_test_setting(client: AsyncTestClient, receiver: PushReceiver,
-                                           app) -> None:  # noqa: ANN001
+                                           app) -> None:
     app.state.services.settings.push.allow_http = False
     await sign_in(client, "water01")
     answer = await subscribe(client, receiver.subscribe())

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Collection
 from datetime import timedelta
+from typing import Self
 
 import pytest
 from sqlalchemy import select, update
@@ -52,7 +53,7 @@ class Process:
         self.database = create_database(settings.database)
         self.feed = RecordingFeed()
 
-    async def __aenter__(self) -> Process:
+    async def __aenter__(self) -> Self:
         audit = AuditLog(self.database)
         catalog = CatalogService(self.database)
         await catalog.load()
