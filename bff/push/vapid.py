@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bff.lib.db import Database
-from bff.push.endpoints import b64url_encode
+from bff.push.endpoints import b64url_decode, b64url_encode
 from bff.push.models import VapidKey
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,8 @@ def parse_private_key(text: str) -> Vapid02:
             if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != "secp256r1":
                 raise ValueError("not a P-256 key")
             return Vapid02(key)
+        if len(b64url_decode(text)) != 32:
+            raise ValueError("not 32 bytes")
         return Vapid02.from_raw(text.encode())
     except Exception as exc:
         raise ValueError("BFF_VAPID_PRIVATE_KEY: not a P-256 private key (raw base64url "
