@@ -44,8 +44,8 @@ from bff.push.services import PushService
 
 log = logging.getLogger(__name__)
 
-BATCH = 250
-"""Devices pushed to between two records of who was reached (bounds re-sends after a crash)."""
+BATCH = 200
+"""Results between two records of who was reached (bounds re-sends after a crash)."""
 CLAIM_CANDIDATES = 20
 
 
@@ -164,12 +164,17 @@ class DeliveryWorker:
         pending = [target for target in targets if target.id not in served]
         message = self._message(alert, kind)
         delivered = unreachable = 0
-        for start in range(0, len(pending), BATCH):
-            results = await self._push.sender.send_all(pending[start:start + BATCH], message)
-            await self._record(outbox_id, results)
-            delivered += sum(r.outcome is Outcome.DELIVERED for r in results)
-            unreachable += sum(r.outcome is Outcome.UNREACHABLE for r in results)
-            await self._renew(outbox_id)
+        batch: list[PushResult] = []
+        async for result in self._push.sender.send_each(pending, message):
+            delivered += result.outcome is Outcome.DELIVERED
+            unreachable += result.outcome is Outcome.UNREACHABLE
+            batch.append(result)
+            if len(batch) >= BATCH:  # the others stay in flight meanwhile
+                await self._record(outbox_id, batch)
+                await self._renew(outbox_id)
+                batch = []
+        if batch:
+            await self._record(outbox_id, batch)
         done = unreachable == 0
         if done:
             await self._finish(outbox_id)

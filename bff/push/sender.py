@@ -17,7 +17,7 @@ import collections
 import email.utils
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from enum import StrEnum
 from urllib.parse import urlsplit
 
@@ -106,14 +106,23 @@ class PushSender:
         """Send `message` to every target concurrently; one result per target."""
         return list(await asyncio.gather(*(self.send(target, message) for target in targets)))
 
+    async def send_each(self, targets: Iterable[PushTarget], message: PushMessage
+                        ) -> AsyncIterator[PushResult]:
+        """Send `message` to every target concurrently, yielding each result as it comes
+        (the caller records progress while the rest are still in flight)."""
+        tasks = [asyncio.create_task(self.send(target, message)) for target in targets]
+        try:
+            for next_done in asyncio.as_completed(tasks):
+                yield await next_done
+        finally:
+            for task in tasks:
+                task.cancel()
+
     async def send(self, target: PushTarget, message: PushMessage) -> PushResult:
         """Encrypt and post one message, retrying 429/5xx/network failures."""
         if len(message.payload) > MAX_PAYLOAD:
             raise ValueError(f"push payload of {len(message.payload)} bytes exceeds "
                              f"{MAX_PAYLOAD}")
-        body = WebPusher({"endpoint": target.endpoint,
-                          "keys": {"p256dh": target.p256dh, "auth": target.auth}}
-                         ).encode(message.payload, "aes128gcm")["body"]
         parts = urlsplit(target.endpoint)
         origin = f"{parts.scheme}://{parts.netloc}"
         headers = {"TTL": str(message.ttl_s), "Urgency": message.urgency,
@@ -121,11 +130,19 @@ class PushSender:
                    "Content-Type": "application/octet-stream"}
         if message.topic:
             headers["Topic"] = message.topic
+        body: bytes | None = None
         status: int | None = None
         tries = 0
         for tries in range(1, self._settings.attempts + 1):
-            headers["Authorization"] = self._signer.authorization(origin)
-            status, retry_after = await self._post(target.endpoint, body, headers)
+            session, in_flight = self._open()
+            async with in_flight:
+                # Encrypted only once a slot is free: encryption of the next messages
+                # overlaps the network waits of those in flight.
+                if body is None:
+                    body = _encrypt(target, message.payload)
+                headers["Authorization"] = self._signer.authorization(origin)
+                status, retry_after = await self._post(session, target.endpoint, body,
+                                                       headers)
             if status is not None and 200 <= status < 300:
                 return self._result(target, Outcome.DELIVERED, status, tries)
             if status in (404, 410):
@@ -140,21 +157,19 @@ class PushSender:
                     parts.hostname, tries, status, target.id)
         return self._result(target, Outcome.UNREACHABLE, status, tries)
 
-    async def _post(self, endpoint: str, body: bytes,
+    async def _post(self, session: aiohttp.ClientSession, endpoint: str, body: bytes,
                     headers: dict[str, str]) -> tuple[int | None, str | None]:
         """(status, Retry-After) — status None when no answer came."""
-        session, in_flight = self._open()
-        async with in_flight:
-            try:
-                async with session.post(endpoint, data=body, headers=headers,
-                                        proxy=self._settings.proxy or None,
-                                        allow_redirects=False) as response:
-                    await response.read()
-                    return response.status, response.headers.get("Retry-After")
-            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-                log.info("push to %s: no answer (%s)", urlsplit(endpoint).hostname,
-                         type(exc).__name__)
-                return None, None
+        try:
+            async with session.post(endpoint, data=body, headers=headers,
+                                    proxy=self._settings.proxy or None,
+                                    allow_redirects=False) as response:
+                await response.read()
+                return response.status, response.headers.get("Retry-After")
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            log.info("push to %s: no answer (%s)", urlsplit(endpoint).hostname,
+                     type(exc).__name__)
+            return None, None
 
     def _wait_before_retry(self, tries: int, retry_after: str | None) -> float:
         asked = parse_retry_after(retry_after)
@@ -165,6 +180,13 @@ class PushSender:
                 tries: int) -> PushResult:
         self.counts[outcome.value] += 1
         return PushResult(target_id=target.id, outcome=outcome, status=status, tries=tries)
+
+
+def _encrypt(target: PushTarget, payload: bytes) -> bytes:
+    """The aes128gcm body for this subscription (pywebpush: fresh ECDH key and salt)."""
+    pusher = WebPusher({"endpoint": target.endpoint,
+                        "keys": {"p256dh": target.p256dh, "auth": target.auth}})
+    return pusher.encode(payload, "aes128gcm")["body"]
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
