@@ -20,11 +20,10 @@ from tests.browser.test_walking_skeleton import sign_in
 
 @pytest.fixture
 def installed_app(playwright, server: str, tmp_path: Path):
-    """A persistent profile (incognito refuses Push) with notifications allowed."""
+    """A persistent profile (incognito refuses Push); notifications not yet decided."""
     context = playwright.chromium.launch_persistent_context(
         str(tmp_path / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
         base_url=server, **PHONE)
-    context.grant_permissions(["notifications"], origin=server)
     context.set_default_timeout(15_000)
     yield context
     context.close()
@@ -38,7 +37,30 @@ def alert(alert_id: int, device_id: str, **fields: object) -> str:
     return json.dumps(payload, ensure_ascii=False)
 
 
+def test_permission_is_asked_only_from_the_button(installed_app) -> None:
+    # Count permission requests; the user answers "block".
+    installed_app.add_init_script("""
+        window.__permissionAsked = 0;
+        Notification.requestPermission = () => {
+            window.__permissionAsked += 1;
+            return Promise.resolve("denied");
+        };""")
+    page = installed_app.new_page()
+    sign_in(page, "water01")
+    page.get_by_test_id("nav-notifications").click()
+    page.wait_for_url("**/settings/notifications")
+    expect(page.get_by_test_id("push-enable")).to_be_visible()
+    expect(page.get_by_test_id("push-reason")).to_have_text("尚未在本设备开启推送")
+    assert page.evaluate("window.__permissionAsked") == 0  # loading the page asks nothing
+    page.get_by_test_id("push-enable").click()
+    expect(page.get_by_test_id("push-reason")).to_have_text(
+        "通知权限已被拒绝，可在浏览器设置中重新允许")
+    expect(page.get_by_test_id("push-channel")).to_have_text("仅应用内实时通道")
+    assert page.evaluate("window.__permissionAsked") == 1
+
+
 def test_service_worker_shows_a_push_once(installed_app, server: str) -> None:
+    installed_app.grant_permissions(["notifications"], origin=server)
     page = installed_app.new_page()
     sign_in(page, "water01")
     page.goto("/settings/notifications")
