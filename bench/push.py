@@ -125,7 +125,8 @@ async def main() -> None:
             "BFF_DEMO_CAMERAS": str(CAMERAS), "BFF_DEMO_PASSWORD": PASSWORD,
             "BFF_REDIS_URL": "", "BFF_ALERT_SOURCES": json.dumps({SOURCE: SECRET}),
             "BFF_ALERT_RATE": "1000000", "BFF_PUSH_HOSTS": "127.0.0.1",
-            "BFF_PUSH_ALLOW_HTTP": "true"})
+            "BFF_PUSH_ALLOW_HTTP": "true",
+            "BFF_PUSH_MAX_DEVICES": str(args.subscribers)})
         try:
             if not await app.healthy(120):
                 raise RuntimeError("bff serve did not start")

@@ -364,6 +364,9 @@ class PushSettings(msgspec.Struct, kw_only=True):
     proxy: str = ""
     """HTTP proxy every push request leaves through (BFF_PUSH_PROXY), e.g.
     http://10.1.2.3:3128 on a government network; empty = direct."""
+    max_devices_per_user: Annotated[int, msgspec.Meta(ge=1)] = 10
+    """Subscribed devices one user may keep (BFF_PUSH_MAX_DEVICES); subscribing one more
+    drops that user's oldest, so nobody can multiply the pushes an alert causes."""
     concurrency: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 64
     """Push requests in flight at once (BFF_PUSH_CONCURRENCY)."""
     timeout_s: Annotated[float, msgspec.Meta(gt=0)] = 10.0
@@ -515,6 +518,7 @@ _ENVIRONMENT: tuple[tuple[str, str, str, object], ...] = (
     ("push", "hosts", "BFF_PUSH_HOSTS", _csv),
     ("push", "allow_http", "BFF_PUSH_ALLOW_HTTP", _bool),
     ("push", "proxy", "BFF_PUSH_PROXY", str.strip),
+    ("push", "max_devices_per_user", "BFF_PUSH_MAX_DEVICES", int),
     ("push", "concurrency", "BFF_PUSH_CONCURRENCY", int),
     ("push", "timeout_s", "BFF_PUSH_TIMEOUT_SECONDS", float),
     ("push", "attempts", "BFF_PUSH_ATTEMPTS", int),

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bff.audit.services import AuditAction, AuditLog
 from bff.auth.schemas import SignedInUser
@@ -85,7 +86,18 @@ class PushService:
                 for name, value in fields.items():
                     setattr(row, name, value)
             await db.flush()
+            await self._drop_oldest(db, row.user_id)
             return row
+
+    async def _drop_oldest(self, db: AsyncSession, user_id: int) -> None:
+        """Keep the user's newest `max_devices_per_user` subscriptions."""
+        kept = (select(PushSubscription.id).where(PushSubscription.user_id == user_id)
+                .order_by(PushSubscription.id.desc())
+                .limit(self._settings.max_devices_per_user))
+        await db.execute(delete(PushSubscription)
+                         .where(PushSubscription.user_id == user_id,
+                                PushSubscription.id.not_in(kept.scalar_subquery()))
+                         .execution_options(synchronize_session=False))
 
     async def list_for(self, user: SignedInUser) -> list[SubscriptionItem]:
         """The user's subscribed devices, newest first."""

@@ -122,7 +122,9 @@ function openOrFocus(url) {
   return self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
     const open = windows.find((client) => client.url === url) || windows[0];
     if (open) {
-      return open.focus().then((client) => (client.url === url ? client : client.navigate(url)));
+      return open.focus()
+        .then((client) => (client.url === url ? client : client.navigate(url)))
+        .catch(() => self.clients.openWindow(url));  // navigate() needs a controlled page
     }
     return self.clients.openWindow(url);
   });

@@ -130,3 +130,12 @@ async def test_http_needs_the_test_setting(client: AsyncTestClient, receiver: Pu
     await sign_in(client, "water01")
     answer = await subscribe(client, receiver.subscribe())
     assert answer.status_code == 422 and answer.json()["error"] == "push.not_https"
+
+
+async def test_a_user_keeps_at_most_the_newest_devices(client: AsyncTestClient,
+                                                       receiver: PushReceiver, app) -> None:
+    app.state.services.settings.push.max_devices_per_user = 2
+    await sign_in(client, "water01")
+    ids = [(await subscribe(client, receiver.subscribe())).json()["id"] for _ in range(3)]
+    listed = await client.get("/api/push/subscriptions")
+    assert [d["id"] for d in listed.json()] == [ids[2], ids[1]]
