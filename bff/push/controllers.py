@@ -8,6 +8,7 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from bff.auth.schemas import SignedInUser
+from bff.lib.settings import Settings
 from bff.push.schemas import PushKey, SubscriptionItem, SubscriptionRequest
 from bff.push.services import PushService
 
@@ -42,13 +43,13 @@ class PushController(Controller):
     @delete("/subscriptions/{subscription_id:int}", name="push:remove",
             status_code=HTTP_200_OK)
     async def remove(self, request: Request, subscription_id: int,
-                     current_user: SignedInUser,
-                     push_service: PushService) -> Response[None] | Template:
+                     current_user: SignedInUser, push_service: PushService,
+                     settings: Settings) -> Response[None] | Template:
         """Forget one of my devices (404 for anyone else's). From the settings page (htmx)
         the answer is the refreshed device list."""
         await push_service.remove(current_user, subscription_id)
         if request.htmx:  # type: ignore[attr-defined]
-            return await _devices(current_user, push_service)
+            return await _devices(current_user, push_service, settings)
         return Response(None, status_code=HTTP_204_NO_CONTENT)
 
 
@@ -57,16 +58,19 @@ class NotificationSettingsController(Controller):
 
     @get(SETTINGS_PAGE, name="push:settings-page")
     async def page(self, request: Request, current_user: SignedInUser,
-                   push_service: PushService) -> Template:
+                   push_service: PushService, settings: Settings) -> Template:
         """The page (or, for htmx, the device list alone). Nothing here asks for
         permission: only the button does, when tapped."""
         if request.htmx:  # type: ignore[attr-defined]
-            return await _devices(current_user, push_service)
+            return await _devices(current_user, push_service, settings)
         return Template("pages/push/notifications.html", context={
             "user": current_user, "devices": await push_service.list_for(current_user),
-            "public_key": push_service.public_key})
+            "public_key": push_service.public_key, "tz": settings.webrtc.tzinfo()})
 
 
-async def _devices(user: SignedInUser, push_service: PushService) -> Template:
+async def _devices(user: SignedInUser, push_service: PushService,
+                   settings: Settings) -> Template:
+    # Times in the city's zone (the one the video watermark uses), whatever the server's.
     return Template("partials/push/_devices.html",
-                    context={"user": user, "devices": await push_service.list_for(user)})
+                    context={"user": user, "devices": await push_service.list_for(user),
+                             "tz": settings.webrtc.tzinfo()})
