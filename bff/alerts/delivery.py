@@ -165,16 +165,21 @@ class DeliveryWorker:
         message = self._message(alert, kind)
         delivered = unreachable = 0
         batch: list[PushResult] = []
-        async for result in self._push.sender.send_each(pending, message):
-            delivered += result.outcome is Outcome.DELIVERED
-            unreachable += result.outcome is Outcome.UNREACHABLE
-            batch.append(result)
-            if len(batch) >= BATCH:  # the others stay in flight meanwhile
+        # Slow push services must not let the lease run out while this process still
+        # works on the row: it is renewed until the round ends.
+        keeping = asyncio.create_task(self._keep_claim(outbox_id))
+        try:
+            async for result in self._push.sender.send_each(pending, message):
+                delivered += result.outcome is Outcome.DELIVERED
+                unreachable += result.outcome is Outcome.UNREACHABLE
+                batch.append(result)
+                if len(batch) >= BATCH:  # the others stay in flight meanwhile
+                    await self._record(outbox_id, batch)
+                    batch = []
+            if batch:
                 await self._record(outbox_id, batch)
-                await self._renew(outbox_id)
-                batch = []
-        if batch:
-            await self._record(outbox_id, batch)
+        finally:
+            keeping.cancel()
         done = unreachable == 0
         if done:
             await self._finish(outbox_id)
@@ -223,13 +228,18 @@ class DeliveryWorker:
                 await db.execute(insert(AlertDelivery), reached)
         await self._push.record(results)
 
-    async def _renew(self, outbox_id: int) -> None:
-        async with self._database.sessions() as db, db.begin():
-            await db.execute(update(AlertOutbox)
-                             .where(AlertOutbox.id == outbox_id,
-                                    AlertOutbox.claimed_by == self.name)
-                             .values(claimed_until=utcnow() + timedelta(
-                                 seconds=self._settings.lease_s)))
+    async def _keep_claim(self, outbox_id: int) -> None:
+        while True:
+            await asyncio.sleep(self._settings.lease_s / 3)
+            try:
+                async with self._database.sessions() as db, db.begin():
+                    await db.execute(update(AlertOutbox)
+                                     .where(AlertOutbox.id == outbox_id,
+                                            AlertOutbox.claimed_by == self.name)
+                                     .values(claimed_until=utcnow() + timedelta(
+                                         seconds=self._settings.lease_s)))
+            except Exception:
+                log.exception("outbox %s: renewing the claim failed", outbox_id)
 
     async def _finish(self, outbox_id: int) -> None:
         async with self._database.sessions() as db, db.begin():

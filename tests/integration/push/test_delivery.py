@@ -121,17 +121,17 @@ async def test_gone_subscriptions_are_pruned_others_counted(
     await wait_for(receiver, 1)
     assert len(receiver.pushes_for(healthy)) == 1
 
-    async def pruned() -> bool:
-        listed = (await client.get("/api/push/subscriptions")).json()
-        return len(listed) == 2
+    async def settled() -> bool:
+        async with db.sessions() as session:
+            outbox = (await session.scalars(select(AlertOutbox))).one()
+        return outbox.delivered_at is not None
 
-    await eventually(pruned)
+    await eventually(settled)  # a refusal is final: nothing left to retry
+    assert len((await client.get("/api/push/subscriptions")).json()) == 2
     async with db.sessions() as session:
         rows = {row.endpoint: row for row in (await session.scalars(select(PushSubscription)))}
-        outbox = (await session.scalars(select(AlertOutbox))).one()
     assert set(rows) == {healthy["endpoint"], refused["endpoint"]}
     assert rows[refused["endpoint"]].failure_count == 1  # a 403 is logged and counted
-    assert outbox.delivered_at is not None  # a refusal is final: nothing left to retry
 
 
 async def test_push_leaves_through_the_proxy(settings: Settings,
