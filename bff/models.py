@@ -3,6 +3,7 @@
 from bff.alerts.models import (
     AddedAlertType,
     Alert,
+    AlertDelivery,
     AlertMute,
     AlertOutbox,
     AlertRecipient,
@@ -12,9 +13,10 @@ from bff.audit.models import AuditEvent
 from bff.auth.models import Department, Grant, User
 from bff.catalog.models import Camera
 from bff.lib.db import Base
+from bff.push.models import PushSubscription, VapidKey
 from bff.sharing.models import ShareGrant, ShareNotice, SharePart, ShareRequest
 
-__all__ = ["Alert", "AlertOutbox", "AlertRecipient", "AlertRoute", "AuditEvent", "Base", "Camera",
-           "Department", "Grant", "ShareGrant", "ShareNotice", "SharePart", "ShareRequest", "User"]
-__all__ = ["AddedAlertType", "Alert", "AlertMute", "AlertOutbox", "AlertRecipient", "AlertRoute", "AuditEvent", "Base", "Camera",
-           "Department", "Grant", "User"]
+__all__ = ["AddedAlertType", "Alert", "AlertDelivery", "AlertMute", "AlertOutbox",
+           "AlertRecipient", "AlertRoute", "AuditEvent", "Base", "Camera", "Department", "Grant",
+           "PushSubscription", "ShareGrant", "ShareNotice", "SharePart", "ShareRequest", "User",
+           "VapidKey"]

@@ -59,6 +59,8 @@ from bff.lib.settings import Settings
 from bff.lib.stores import Stores, build_stores
 from bff.ptz.controllers import PtzController
 from bff.ptz.errors import PTZ_ERRORS
+from bff.push.controllers import NotificationSettingsController, PushController
+from bff.push.errors import PUSH_ERRORS
 from bff.services import SERVICE_NAMES, running_services
 from bff.sharing.controllers import (
     GrantController,
@@ -72,7 +74,7 @@ from bff.webrtc.controllers import LiveController
 from bff.webrtc.errors import LIVE_ERRORS
 
 ERROR_TABLE: ErrorTable = {**AUTH_ERRORS, **CATALOG_ERRORS, **LIVE_ERRORS, **PTZ_ERRORS,
-                           **ALERT_ERRORS, **SHARING_ERRORS}
+                           **ALERT_ERRORS, **SHARING_ERRORS, **PUSH_ERRORS}
 """How every capability's domain exceptions answer over HTTP."""
 
 REQUEST_MAX_BODY = 1024 * 1024
@@ -127,8 +129,8 @@ class BffPlugin(InitPluginProtocol):
                                    LiveController, PtzController, AlertController,
                                    AlertPagesController, AlertRoutesController,
                                    AlertMutesController, ShareRequestController, GrantController,
-                                   NoticeController,
-                                   SharingPageController]),
+                                   NoticeController, SharingPageController, PushController,
+                                   NotificationSettingsController]),
             create_static_files_router(path="/static", directories=[static_dir],
                                        include_in_schema=False, cache_control=None),
         ])

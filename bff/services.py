@@ -24,6 +24,7 @@ import msgspec
 
 from bff.alerts.admin import AlertAdminService
 from bff.alerts.alarms import AlarmIntake
+from bff.alerts.delivery import DeliveryWorker
 from bff.alerts.demo_source import DEMO_SOURCE, DemoAlertSource
 from bff.alerts.escalation import Escalator
 from bff.alerts.live import LiveAlertFeed, channels_backend
@@ -49,6 +50,7 @@ from bff.ptz.moving import MovingCameras
 from bff.ptz.services import PtzService
 from bff.sharing.enforcement import AccessEnforcer
 from bff.sharing.services import SharingService
+from bff.push.services import PushService
 from bff.webrtc.hub import StreamHub
 from bff.webrtc.registry import PeerRegistry, StreamSession
 
@@ -76,6 +78,8 @@ class Services(msgspec.Struct, frozen=True, kw_only=True):
     alert_types: AlertTypes
     alert_admin: AlertAdminService
     alert_mutes: MuteService
+    push_service: PushService
+    delivery: DeliveryWorker
 
 
 SERVICE_NAMES: tuple[str, ...] = Services.__struct_fields__
@@ -142,11 +146,18 @@ async def running_services(settings: Settings, database: Database,
             # The demo source signs like any other; its secret stays in this process
             # unless BFF_ALERT_SOURCES names one (then `bff alerts send --source demo` works).
             alert_sources.setdefault(DEMO_SOURCE, secrets.token_hex(32))
+        push_service = await PushService.start(settings.push, database, audit)
+        stack.push_async_callback(push_service.close)
+        delivery_wake = asyncio.Event()
         alert_service = AlertService(
             settings.alerts, database, catalog, audit,
             RateLimiter(settings.alerts.rate, settings.alerts.rate_window_s,
                         redis=stores.redis, namespace=f"{prefix}:alert-rate"),
-            feed=alert_feed, types=alert_types, sources=alert_sources)
+            feed=alert_feed, types=alert_types, sources=alert_sources,
+            delivery_wake=delivery_wake)
+        # New alerts and escalations reach open pages and phones from the outbox.
+        delivery = DeliveryWorker(settings.delivery, database, catalog, alert_types,
+                                  push_service, alert_feed, wake=delivery_wake)
         auth_service = AuthService(settings.auth, stores.by_name["auth"], audit, database)
         enforcer = AccessEnforcer(registry, ptz, catalog, database)
         # Notifiers beyond the in-app inbox (Web Push, live channel) join through
@@ -160,7 +171,8 @@ async def running_services(settings: Settings, database: Database,
             auth_service=auth_service, ptz_service=ptz, alert_service=alert_service,
             sharing_service=sharing_service, access_enforcer=enforcer, alert_feed=alert_feed,
             alert_types=alert_types, alert_admin=alert_admin,
-            alert_mutes=MuteService(database, alert_types, audit))
+            alert_mutes=MuteService(database, alert_types, audit), push_service=push_service,
+            delivery=delivery)
         background = _background_work(services)
         if demo_alerts_on:
             demo_source = DemoAlertSource(platform, alert_service,  # type: ignore[arg-type]
@@ -177,7 +189,8 @@ def _background_work(services: Services) -> dict[str, Coroutine[Any, Any, None]]
         "ptz-abandoned-moves": services.ptz_service.sweep_abandoned(),
         "access-recheck": services.access_enforcer.run(settings.sharing.recheck_s),
         "share-sweep": repeat_every(settings.sharing.recheck_s, services.sharing_service.sweep,
-                                    "share request expiry and escalation")}
+                                    "share request expiry and escalation"),
+        "alert-delivery": services.delivery.run()}
     if settings.catalog.refresh_s > 0:
         work["catalogue-refresh"] = services.catalog.watch(settings.catalog.refresh_s)
     if settings.platform.kind == "wvp" and settings.wvp.sync_interval_s > 0:

@@ -148,3 +148,16 @@ class AlertMute(Base):
                                          primary_key=True)
     type: Mapped[str] = mapped_column(String(40), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC(), default=utcnow)
+
+
+class AlertDelivery(Base):
+    """One device served for one piece of outbox work: a round retried after a crash or a
+    partial failure skips the devices already reached."""
+
+    __tablename__ = "alert_delivery"
+
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("alert_outbox.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("push_subscription.id", ondelete="CASCADE"), primary_key=True)
+    delivered_at: Mapped[datetime] = mapped_column(DateTimeUTC(), default=utcnow)

@@ -15,6 +15,7 @@ constraint.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Mapping
@@ -62,11 +63,15 @@ class AlertService:
     def __init__(self, settings: AlertSettings, database: Database, catalog: CatalogService,
                  audit: AuditLog, limiter: RateLimiter, feed: AlertFeed | None = None, *,
                  types: AlertTypes | None = None,
-                 sources: Mapping[str, str] | None = None) -> None:
+                 sources: Mapping[str, str] | None = None,
+                 delivery_wake: asyncio.Event | None = None) -> None:
         """`types` is the registry `type` is checked against (built-ins only when left
         out); `sources` the name → secret table signatures are checked against
-        (`settings.sources` when left out; the composition root adds the demo source)."""
+        (`settings.sources` when left out; the composition root adds the demo source);
+        `delivery_wake` is set after an alert commits, so this process's delivery worker
+        sends it at once."""
         self._settings = settings
+        self._delivery_wake = delivery_wake
         self._database = database
         self._catalog = catalog
         self._audit = audit
@@ -126,6 +131,8 @@ class AlertService:
             log.info("alert %s: a concurrent copy of %s/%s was stored first", existing,
                      source, event.event_id)
             return IngestResult(alert_id=existing, duplicate=True)
+        if self._delivery_wake is not None:  # committed: this process's worker sends now
+            self._delivery_wake.set()
         await self._audit.record(
             AuditAction.ALERT_INGEST, actor_id=None, actor=f"source:{source}"[:64],
             target=f"alert:{alert_id}",
@@ -133,16 +140,7 @@ class AlertService:
                     "device_id": event.device_id, "recipients": len(user_ids)})
         log.info("alert %s accepted: %s at %s from %s, %d recipients", alert_id,
                  event.type, event.device_id, source, len(user_ids))
-        await self._announce_new(alert_id, event, user_ids)
         return IngestResult(alert_id=alert_id, duplicate=False)
-
-    async def _announce_new(self, alert_id: int, event: AlertEvent,
-                            user_ids: list[int]) -> None:
-        """Tell the recipients' open pages of the committed alert."""
-        # coordinator: moves to the outbox worker at merge
-        await self._feed.publish(user_ids, FeedEvent(
-            kind=FeedKind.NEW, alert_id=alert_id, type=event.type,
-            device_id=event.device_id, state=AlertState.NEW.value))
 
     async def _find(self, source: str, event_id: str) -> int | None:
         async with self._database.sessions() as db:

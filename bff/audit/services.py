@@ -71,6 +71,10 @@ class AuditAction(StrEnum):
     """A user changed the alert types they mute."""
     ALERT_ESCALATE = "alert.escalate"
     """An alert nobody acknowledged in time went again to its recipients and supervisors."""
+    PUSH_SUBSCRIBE = "push.subscribe"
+    PUSH_UNSUBSCRIBE = "push.unsubscribe"
+    PUSH_PRUNE = "push.prune"
+    """The push service said a subscription is gone (404/410): it was deleted."""
 
 
 class Problem(StrEnum):

@@ -434,6 +434,80 @@ class LiveFeedSettings(msgspec.Struct, kw_only=True):
     one per open tab or installed app. More get 429."""
 
 
+DEFAULT_PUSH_HOSTS = ["fcm.googleapis.com", "updates.push.services.mozilla.com",
+                      "*.push.services.mozilla.com", "*.notify.windows.com",
+                      "web.push.apple.com", "*.push.apple.com"]
+
+
+class PushSettings(msgspec.Struct, kw_only=True):
+    """Web Push (浏览器推送) to phones through the browser vendors' push services."""
+
+    vapid_private_key: str = ""
+    """The VAPID signing key (BFF_VAPID_PRIVATE_KEY): a P-256 private key as raw base64url
+    or PEM. Empty = one is generated on first start and kept in the database, so every
+    process signs with the same key. Never logged or shown in a repr."""
+    vapid_subject: str = "mailto:city-eye-ops@localhost"
+    """Who push services contact about this sender (BFF_VAPID_SUBJECT): mailto: or https:."""
+    hosts: list[str] = msgspec.field(default_factory=lambda: list(DEFAULT_PUSH_HOSTS))
+    """Push-service hosts a subscription endpoint may name (BFF_PUSH_HOSTS, comma list;
+    `*.example.com` = any subdomain). Anything else is refused, so a subscription can
+    never make the BFF post to an internal address."""
+    allow_http: bool = False
+    """Accept http:// endpoints on allowed hosts (BFF_PUSH_ALLOW_HTTP): for tests with a
+    local push receiver only; real push services are https."""
+    proxy: str = ""
+    """HTTP proxy every push request leaves through (BFF_PUSH_PROXY), e.g.
+    http://10.1.2.3:3128 on a government network; empty = direct."""
+    max_devices_per_user: Annotated[int, msgspec.Meta(ge=1)] = 10
+    """Subscribed devices one user may keep (BFF_PUSH_MAX_DEVICES); subscribing one more
+    drops that user's oldest, so nobody can multiply the pushes an alert causes."""
+    concurrency: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 64
+    """Push requests in flight at once (BFF_PUSH_CONCURRENCY)."""
+    timeout_s: Annotated[float, msgspec.Meta(gt=0)] = 10.0
+    """Timeout of one push request, seconds (BFF_PUSH_TIMEOUT_SECONDS)."""
+    attempts: Annotated[int, msgspec.Meta(ge=1, le=10)] = 3
+    """Tries per push when the service answers 429/5xx or cannot be reached
+    (BFF_PUSH_ATTEMPTS)."""
+    retry_base_s: Annotated[float, msgspec.Meta(ge=0)] = 1.0
+    """First backoff between tries, doubled each time, when the service sends no
+    Retry-After (BFF_PUSH_RETRY_SECONDS)."""
+    max_retry_after_s: Annotated[float, msgspec.Meta(ge=0)] = 30.0
+    """Longest wait a Retry-After may impose before the next try
+    (BFF_PUSH_MAX_RETRY_AFTER_SECONDS); a longer one is cut to this."""
+
+    def __post_init__(self) -> None:
+        if not self.vapid_subject.startswith(("mailto:", "https:")):
+            raise ValueError("BFF_VAPID_SUBJECT: must be a mailto: or https: URI")
+        if self.proxy and urlsplit(self.proxy).scheme not in {"http", "https"}:
+            raise ValueError("BFF_PUSH_PROXY: must be an http:// or https:// proxy URL")
+        for pattern in self.hosts:
+            if not re.fullmatch(r"(\*\.)?[a-z0-9.-]+(:\d+)?", pattern.lower()):
+                raise ValueError(f"BFF_PUSH_HOSTS: not a host name or *.suffix: {pattern!r}")
+
+    def __repr__(self) -> str:
+        # Settings end up in tracebacks and debug logs: never show the signing key.
+        shown = {name: getattr(self, name) for name in self.__struct_fields__}
+        if self.vapid_private_key:
+            shown["vapid_private_key"] = "***"
+        return "PushSettings(" + ", ".join(f"{k}={v!r}" for k, v in shown.items()) + ")"
+
+
+class DeliverySettings(msgspec.Struct, kw_only=True):
+    """The outbox worker that delivers accepted alerts (live channel and Web Push)."""
+
+    poll_s: Annotated[float, msgspec.Meta(gt=0)] = 3.0
+    """Seconds between looks at the outbox for work left by other processes or a crash
+    (BFF_DELIVERY_POLL_SECONDS); an ingest in this process wakes the worker at once."""
+    lease_s: Annotated[float, msgspec.Meta(gt=0)] = 60.0
+    """How long a claim on an outbox row holds (BFF_DELIVERY_LEASE_SECONDS): after a crash
+    another process takes the row over once it expires."""
+    attempts: Annotated[int, msgspec.Meta(ge=1)] = 5
+    """Rounds a row gets before delivery gives up on it, loudly (BFF_DELIVERY_ATTEMPTS)."""
+    retry_s: Annotated[float, msgspec.Meta(ge=0)] = 10.0
+    """Wait before the next round of a row some devices could not be reached in, doubled
+    each round (BFF_DELIVERY_RETRY_SECONDS)."""
+
+
 class Settings(msgspec.Struct, kw_only=True):
     server: ServerSettings = msgspec.field(default_factory=ServerSettings)
     database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
@@ -450,6 +524,8 @@ class Settings(msgspec.Struct, kw_only=True):
     audit: AuditSettings = msgspec.field(default_factory=AuditSettings)
     sharing: SharingSettings = msgspec.field(default_factory=SharingSettings)
     live_feed: LiveFeedSettings = msgspec.field(default_factory=LiveFeedSettings)
+    push: PushSettings = msgspec.field(default_factory=PushSettings)
+    delivery: DeliverySettings = msgspec.field(default_factory=DeliverySettings)
 
 
 # (section, field, environment variable, parser)
@@ -551,6 +627,21 @@ _ENVIRONMENT: tuple[tuple[str, str, str, object], ...] = (
     ("alerts", "escalate_minutes", "BFF_ALERT_ESCALATE_MINUTES", float),
     ("alerts", "alarm_types", "BFF_ALERT_ALARM_TYPES", json.loads),
     ("alerts", "types_refresh_s", "BFF_ALERT_TYPES_REFRESH_SECONDS", float),
+    ("push", "vapid_private_key", "BFF_VAPID_PRIVATE_KEY", str.strip),
+    ("push", "vapid_subject", "BFF_VAPID_SUBJECT", str.strip),
+    ("push", "hosts", "BFF_PUSH_HOSTS", _csv),
+    ("push", "allow_http", "BFF_PUSH_ALLOW_HTTP", _bool),
+    ("push", "proxy", "BFF_PUSH_PROXY", str.strip),
+    ("push", "max_devices_per_user", "BFF_PUSH_MAX_DEVICES", int),
+    ("push", "concurrency", "BFF_PUSH_CONCURRENCY", int),
+    ("push", "timeout_s", "BFF_PUSH_TIMEOUT_SECONDS", float),
+    ("push", "attempts", "BFF_PUSH_ATTEMPTS", int),
+    ("push", "retry_base_s", "BFF_PUSH_RETRY_SECONDS", float),
+    ("push", "max_retry_after_s", "BFF_PUSH_MAX_RETRY_AFTER_SECONDS", float),
+    ("delivery", "poll_s", "BFF_DELIVERY_POLL_SECONDS", float),
+    ("delivery", "lease_s", "BFF_DELIVERY_LEASE_SECONDS", float),
+    ("delivery", "attempts", "BFF_DELIVERY_ATTEMPTS", int),
+    ("delivery", "retry_s", "BFF_DELIVERY_RETRY_SECONDS", float),
 )
 
 ENVIRONMENT_VARIABLES = tuple(name for _, _, name, _ in _ENVIRONMENT)

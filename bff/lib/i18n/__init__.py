@@ -35,6 +35,7 @@ from bff.lib.i18n import (
     live,
     ptz,
     sharing,
+    push,
     validation,
 )
 from bff.lib.i18n.accept_language import negotiate
@@ -54,6 +55,7 @@ _TABLES: tuple[Mapping[str, tuple[str, str]], ...] = (
     live.MESSAGES,
     ptz.MESSAGES,
     sharing.MESSAGES,
+    push.MESSAGES,
     validation.MESSAGES,
 )
 
