@@ -47,6 +47,8 @@ from bff.lib.logs import logging_config
 from bff.lib.sessions import RotatingSessionConfig
 from bff.lib.settings import Settings
 from bff.lib.stores import Stores, build_stores
+from bff.playback.controllers import PlaybackController
+from bff.playback.errors import PLAYBACK_ERRORS
 from bff.ptz.controllers import PtzController
 from bff.ptz.errors import PTZ_ERRORS
 from bff.services import SERVICE_NAMES, running_services
@@ -54,7 +56,7 @@ from bff.webrtc.controllers import LiveController
 from bff.webrtc.errors import LIVE_ERRORS
 
 ERROR_TABLE: ErrorTable = {**AUTH_ERRORS, **CATALOG_ERRORS, **LIVE_ERRORS, **PTZ_ERRORS,
-                           **ALERT_ERRORS}
+                           **ALERT_ERRORS, **PLAYBACK_ERRORS}
 """How every capability's domain exceptions answer over HTTP."""
 
 SHELL_VERSION_MARK = "__SHELL_VERSION__"
@@ -101,7 +103,8 @@ class BffPlugin(InitPluginProtocol):
             AlertIngestController,
             Router(path="/", guards=[requires_sign_in],
                    route_handlers=[NearbyController, CameraController, CatalogImportController,
-                                   LiveController, PtzController, AlertController]),
+                                   LiveController, PtzController, AlertController,
+                                   PlaybackController]),
             create_static_files_router(path="/static", directories=[static_dir],
                                        include_in_schema=False, cache_control=None),
         ])

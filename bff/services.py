@@ -32,6 +32,7 @@ from bff.lib.stores import Stores
 from bff.migrate import upgrade_to_head
 from bff.platform.base import Platform, SeedsFirstRun
 from bff.platform_factory import create_platform
+from bff.playback.services import PlaybackService
 from bff.ptz.moving import MovingCameras
 from bff.ptz.services import PtzService
 from bff.webrtc.hub import StreamHub
@@ -55,6 +56,7 @@ class Services(msgspec.Struct, frozen=True, kw_only=True):
     auth_service: AuthService
     ptz_service: PtzService
     alert_service: AlertService
+    playback_service: PlaybackService
 
 
 SERVICE_NAMES: tuple[str, ...] = Services.__struct_fields__
@@ -98,6 +100,9 @@ async def running_services(settings: Settings, database: Database,
         stack.push_async_callback(hub.close)
         registry = PeerRegistry(settings.webrtc, hub, on_closed=on_stream_closed)
         stack.push_async_callback(registry.close_all)
+        playback = PlaybackService(settings.playback, settings.webrtc, platform, registry,
+                                   hub.openers, audit)
+        stack.push_async_callback(playback.close)  # before close_all: stops reach the platform
         prefix = settings.redis.key_prefix
         ptz = PtzService(
             settings.ptz, platform, audit, stores.by_name["ptz"],
@@ -114,7 +119,7 @@ async def running_services(settings: Settings, database: Database,
             audit=audit, catalog=catalog, platform=platform, stream_hub=hub,
             peer_registry=registry,
             auth_service=AuthService(settings.auth, stores.by_name["auth"], audit, database),
-            ptz_service=ptz, alert_service=alert_service)
+            ptz_service=ptz, alert_service=alert_service, playback_service=playback)
         for name, work in _background_work(services).items():
             stack.push_async_callback(_cancel, asyncio.create_task(work, name=name))
         yield services

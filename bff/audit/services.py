@@ -42,6 +42,13 @@ class AuditAction(StrEnum):
     """An event from the analysis platform was accepted (not its duplicates)."""
     ALERT_ACKNOWLEDGE = "alert.acknowledge"
     ALERT_RESOLVE = "alert.resolve"
+    PLAYBACK_START = "playback.start"
+    PLAYBACK_STOP = "playback.stop"
+    PLAYBACK_SEEK = "playback.seek"
+    PLAYBACK_DENIED = "playback.denied"
+    CLIP_REQUEST = "clip.request"
+    CLIP_DOWNLOAD = "clip.download"
+    CLIP_DENIED = "clip.denied"
 
 
 def entry_digest(prev_hash: str, at: datetime, actor_id: int | None, actor: str, action: str,

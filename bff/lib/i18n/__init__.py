@@ -25,7 +25,17 @@ from typing import Any, Literal
 from litestar.connection import ASGIConnection
 from litestar.template.base import TemplateEngineProtocol
 
-from bff.lib.i18n import alerts, auth, catalog, catalog_import, common, live, ptz, validation
+from bff.lib.i18n import (
+    alerts,
+    auth,
+    catalog,
+    catalog_import,
+    common,
+    live,
+    playback,
+    ptz,
+    validation,
+)
 from bff.lib.i18n.accept_language import negotiate
 
 Locale = Literal["zh-CN", "en"]
@@ -40,6 +50,7 @@ _TABLES: tuple[Mapping[str, tuple[str, str]], ...] = (
     catalog.MESSAGES,
     catalog_import.MESSAGES,
     live.MESSAGES,
+    playback.MESSAGES,
     ptz.MESSAGES,
     validation.MESSAGES,
 )
