@@ -5,6 +5,7 @@ from bff.audit.models import AuditEvent
 from bff.auth.models import Department, Grant, User
 from bff.catalog.models import Camera
 from bff.lib.db import Base
+from bff.playback.models import Clip
 
 __all__ = ["Alert", "AlertOutbox", "AlertRecipient", "AlertRoute", "AuditEvent", "Base", "Camera",
-           "Department", "Grant", "User"]
+           "Clip", "Department", "Grant", "User"]

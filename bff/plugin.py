@@ -47,7 +47,7 @@ from bff.lib.logs import logging_config
 from bff.lib.sessions import RotatingSessionConfig
 from bff.lib.settings import Settings
 from bff.lib.stores import Stores, build_stores
-from bff.playback.controllers import PlaybackController
+from bff.playback.controllers import ClipController, PlaybackController
 from bff.playback.errors import PLAYBACK_ERRORS
 from bff.ptz.controllers import PtzController
 from bff.ptz.errors import PTZ_ERRORS
@@ -104,7 +104,7 @@ class BffPlugin(InitPluginProtocol):
             Router(path="/", guards=[requires_sign_in],
                    route_handlers=[NearbyController, CameraController, CatalogImportController,
                                    LiveController, PtzController, AlertController,
-                                   PlaybackController]),
+                                   PlaybackController, ClipController]),
             create_static_files_router(path="/static", directories=[static_dir],
                                        include_in_schema=False, cache_control=None),
         ])

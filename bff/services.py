@@ -26,12 +26,14 @@ from bff.auth.services import AuthService
 from bff.catalog.services import CatalogService
 from bff.catalog.sync import run_periodic_sync
 from bff.lib.db import Database
+from bff.lib.periodic import repeat_every
 from bff.lib.ratelimit import RateLimiter
 from bff.lib.settings import MapSettings, Settings
 from bff.lib.stores import Stores
 from bff.migrate import upgrade_to_head
 from bff.platform.base import Platform, SeedsFirstRun
 from bff.platform_factory import create_platform
+from bff.playback.clips import ClipService
 from bff.playback.services import PlaybackService
 from bff.ptz.moving import MovingCameras
 from bff.ptz.services import PtzService
@@ -57,6 +59,7 @@ class Services(msgspec.Struct, frozen=True, kw_only=True):
     ptz_service: PtzService
     alert_service: AlertService
     playback_service: PlaybackService
+    clip_service: ClipService
 
 
 SERVICE_NAMES: tuple[str, ...] = Services.__struct_fields__
@@ -103,6 +106,9 @@ async def running_services(settings: Settings, database: Database,
         playback = PlaybackService(settings.playback, settings.webrtc, platform, registry,
                                    hub.openers, audit)
         stack.push_async_callback(playback.close)  # before close_all: stops reach the platform
+        clips = ClipService(settings.playback, settings.webrtc, database, platform, playback,
+                            hub.openers, audit)
+        stack.push_async_callback(clips.close)
         prefix = settings.redis.key_prefix
         ptz = PtzService(
             settings.ptz, platform, audit, stores.by_name["ptz"],
@@ -119,7 +125,8 @@ async def running_services(settings: Settings, database: Database,
             audit=audit, catalog=catalog, platform=platform, stream_hub=hub,
             peer_registry=registry,
             auth_service=AuthService(settings.auth, stores.by_name["auth"], audit, database),
-            ptz_service=ptz, alert_service=alert_service, playback_service=playback)
+            ptz_service=ptz, alert_service=alert_service, playback_service=playback,
+            clip_service=clips)
         for name, work in _background_work(services).items():
             stack.push_async_callback(_cancel, asyncio.create_task(work, name=name))
         yield services
@@ -128,7 +135,9 @@ async def running_services(settings: Settings, database: Database,
 def _background_work(services: Services) -> dict[str, Coroutine[Any, Any, None]]:
     settings = services.settings
     work: dict[str, Coroutine[Any, Any, None]] = {
-        "ptz-abandoned-moves": services.ptz_service.sweep_abandoned()}
+        "ptz-abandoned-moves": services.ptz_service.sweep_abandoned(),
+        "clip-expiry": repeat_every(60.0, services.clip_service.sweep_expired,
+                                    "removing expired clips", at_start=True)}
     if settings.catalog.refresh_s > 0:
         work["catalogue-refresh"] = services.catalog.watch(settings.catalog.refresh_s)
     if settings.platform.kind == "wvp" and settings.wvp.sync_interval_s > 0:

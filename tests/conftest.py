@@ -131,7 +131,7 @@ async def _truncate_mutable(url: str, schema: str) -> None:
     conn = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"), timeout=10)
     try:
         await conn.execute(f'TRUNCATE "{schema}".audit_event, "{schema}".camera_grant, '
-                           f'"{schema}".alert, "{schema}".alert_recipient, '
+                           f'"{schema}".clip, "{schema}".alert, "{schema}".alert_recipient, '
                            f'"{schema}".alert_outbox RESTART IDENTITY')
     finally:
         await conn.close()

@@ -7,7 +7,7 @@ from datetime import datetime
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import Provide
-from litestar.response import Template
+from litestar.response import File, Template
 
 from bff.audit.services import AuditAction, AuditLog
 from bff.auth.departments import DEPARTMENTS
@@ -18,10 +18,14 @@ from bff.catalog.deps import provide_camera
 from bff.catalog.schemas import CameraRecord
 from bff.catalog.services import CatalogService
 from bff.lib.vocabulary import Permission
+from bff.playback.clips import ClipService
 from bff.playback.deps import provide_recordings_query
 from bff.playback.errors import PlaybackRefused
 from bff.playback.schemas import (
     PLAYBACK_SPEED_VALUES,
+    ClipCreated,
+    ClipRequest,
+    ClipStatus,
     PlaybackAnswer,
     PlaybackControlRequest,
     PlaybackOffer,
@@ -83,6 +87,7 @@ class PlaybackController(Controller):
             "earliest": earliest.isoformat() if earliest else "",
             "speeds": [f"{s:g}" for s in PLAYBACK_SPEED_VALUES],
             "clip_max_minutes": f"{playback_service.clip_max_minutes:g}",
+            "clip_link_minutes": f"{playback_service.clip_link_minutes:g}",
             "ice_servers_json": msgspec.json.encode(peer_registry.ice_servers).decode(),
         })
 
@@ -125,3 +130,36 @@ class PlaybackController(Controller):
                     playback_service: PlaybackService) -> PlaybackState:
         """Where the user's playback is (the recorded moment on screen)."""
         return playback_service.state(playback_service.playback(session_id, current_user.id))
+
+
+class ClipController(Controller):
+    """录像下载: a watermarked MP4 of a range, made in the background."""
+
+    dependencies = {
+        "camera": Provide(provide_camera, sync_to_thread=False),
+        "access": Provide(provide_access_scope),
+    }
+
+    @post("/api/cameras/{device_id:str}/clips", name="clips:request", status_code=202)
+    async def request_clip(self, data: ClipRequest, current_user: SignedInUser,
+                           access: AccessScope, camera: CameraRecord, audit: AuditLog,
+                           clip_service: ClipService) -> ClipCreated:
+        """Start making a watermarked MP4 of `start`–`end` (at most BFF_CLIP_MAX_MINUTES;
+        permission 3, 录像下载); poll `GET /api/clips/{id}` for its progress."""
+        await require_permission(Permission.DOWNLOAD, current_user, access, camera, audit)
+        return await clip_service.request(viewer_of(current_user), camera, camera.name,
+                                          data.start, data.end)
+
+    @get("/api/clips/{clip_id:str}", name="clips:status")
+    async def clip_status(self, clip_id: str, current_user: SignedInUser,
+                          clip_service: ClipService) -> ClipStatus:
+        """The user's clip: state and progress; the download URL once ready."""
+        return await clip_service.status(clip_id, current_user.id)
+
+    @get("/api/clips/{clip_id:str}/download", name="clips:download")
+    async def download(self, clip_id: str, current_user: SignedInUser,
+                       clip_service: ClipService) -> File:
+        """The MP4, for its owner only, while the link is valid."""
+        path = await clip_service.download(clip_id, viewer_of(current_user))
+        return File(path, media_type="video/mp4", filename=f"clip-{clip_id[:8]}.mp4",
+                    content_disposition_type="attachment")

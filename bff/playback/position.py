@@ -71,6 +71,15 @@ class RecordedPosition:
             return anchor.played
         return min(self._total, anchor.played + (now - anchor.since) * anchor.speed)
 
+    @property
+    def recorded_seconds(self) -> float:
+        """Seconds of recording in the range (what plays, gaps left out)."""
+        return self._total
+
+    def played(self, now: float | None = None) -> float:
+        """Recorded seconds played so far (gaps left out)."""
+        return self._played_at(self._clock() if now is None else now)
+
     def offset(self, now: float | None = None) -> float:
         """Seconds from `start` of the moment on screen."""
         played = self._played_at(self._clock() if now is None else now)

@@ -116,8 +116,8 @@ class PlaybackService:
             return None
         return self.local(self._now() - timedelta(days=camera.retention_days))
 
-    def _window(self, camera: CameraRecord, start: datetime, end: datetime,
-                limit: timedelta) -> tuple[datetime, datetime]:
+    def window(self, camera: CameraRecord, start: datetime, end: datetime,
+               limit: timedelta) -> tuple[datetime, datetime]:
         """[start, end] checked and clipped to the retention and to now."""
         start, end = self.local(start), self.local(end)
         if end <= start:
@@ -148,6 +148,18 @@ class PlaybackService:
             raise BadTimeRange("range_too_long", days=MAX_QUERY.days) from exc
         except PlatformError as exc:
             raise PlatformFailed(timeout=False, detail=str(exc)) from exc
+
+    async def platform_call(self, call: Awaitable[T]) -> T:
+        """A platform call with its failures in the domain's words (502/504, no
+        recording, bad range)."""
+        return await self._platform(call)
+
+    async def recorded_stretches(self, device_id: str, start: datetime,
+                                 end: datetime) -> list[Recording]:
+        """The camera's recordings overlapping [start, end], clipped to it."""
+        found = await self._recordings(device_id, start, end)
+        return [Recording(start=max(r.start, start), end=min(r.end, end),
+                          size_bytes=r.size_bytes) for r in found]
 
     async def _recordings(self, device_id: str, start: datetime,
                           end: datetime) -> list[Recording]:
@@ -183,7 +195,7 @@ class PlaybackService:
         """The camera's recordings in [start, end] for the timeline. Refuses a window
         that is not one, lies outside retention or in the future, or holds no recording
         (naming the nearest); platform failures become 502/504."""
-        start, end = self._window(camera, start, end, MAX_QUERY)
+        start, end = self.window(camera, start, end, MAX_QUERY)
         found = await self._recordings(camera.device_id, start, end)
         if not found:
             raise NoRecordingThere(await self.nearest_recording(camera, start))
@@ -201,7 +213,7 @@ class PlaybackService:
         """Start playing the camera's recording from `start` to the viewer's offer.
         The window runs `window_hours` from `start` (clipped to now)."""
         window = timedelta(hours=self._settings.window_hours)
-        start, end = self._window(camera, start, self.local(start) + window, window)
+        start, end = self.window(camera, start, self.local(start) + window, window)
         found = await self._recordings(camera.device_id, start, end)
         if not found:
             raise NoRecordingThere(await self.nearest_recording(camera, start))
@@ -329,6 +341,10 @@ class PlaybackService:
     @property
     def clip_max_minutes(self) -> float:
         return self._settings.clip_max_minutes
+
+    @property
+    def clip_link_minutes(self) -> float:
+        return self._settings.clip_link_minutes
 
     @property
     def running(self) -> int:

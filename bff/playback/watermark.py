@@ -20,10 +20,14 @@ PLAYBACK_MARK = "回放"
 RECORDED_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-def playback_identity(viewer: ViewerIdentity, recorded: datetime, tz: tzinfo) -> ViewerIdentity:
-    """The identity line of a playback frame: the viewer's, with the mark and the
-    recorded time after the username."""
-    label = f"{PLAYBACK_MARK} {recorded.astimezone(tz).strftime(RECORDED_FORMAT)}"
+def playback_identity(viewer: ViewerIdentity, recorded: datetime, tz: tzinfo, *,
+                      with_time: bool = True) -> ViewerIdentity:
+    """The identity line of a playback frame: the viewer's, with the mark and (unless the
+    line's own time is the recorded time, as in a clip) the recorded time after the
+    username."""
+    label = PLAYBACK_MARK
+    if with_time:
+        label = f"{label} {recorded.astimezone(tz).strftime(RECORDED_FORMAT)}"
     return msgspec.structs.replace(viewer, username=f"{viewer.username}  {label}")
 
 

@@ -90,3 +90,27 @@ def test_alert_start_opens_playback_at_that_moment(phone: BrowserContext) -> Non
     recorded, _shown = on_screen(page)
     assert start.timestamp() - 1 <= recorded <= start.timestamp() + 3600
     page.close()
+
+
+def test_download_a_watermarked_clip(phone: BrowserContext) -> None:
+    page = phone.new_page()
+    sign_in(page, "police01")
+    page.goto(f"/cameras/{STEERABLE}/playback")
+    picked = (datetime.now(CST) - timedelta(days=1)).replace(hour=9, minute=0, second=0,
+                                                            microsecond=0)
+    page.fill("#pb-day", picked.strftime("%Y-%m-%d"))
+    page.fill("#pb-clip-start", "09:00:00")
+    page.fill("#pb-clip-end", "09:00:20")
+    page.click('[data-testid="clip-make"]')
+    download = page.locator('[data-testid="clip-download"]')
+    expect(download).to_be_visible(timeout=30_000)
+    expect(page.locator('[data-testid="clip-status"]')).to_contain_text("可下载")
+    href = download.get_attribute("href")
+    assert href and href.startswith("/api/clips/") and href.endswith("/download")
+    response = page.request.get(href)
+    assert response.status == 200 and response.headers["content-type"] == "video/mp4"
+    assert len(response.body()) > 10_000
+    # Leaving and coming back shows the same clip again.
+    page.reload()
+    expect(page.locator('[data-testid="clip-download"]')).to_have_attribute("href", href)
+    page.close()

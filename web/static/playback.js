@@ -244,3 +244,62 @@
   loadTimeline(first);
   if (root.dataset.start) playAt(first);
 })();
+
+// Clip download: a watermarked MP4 made in the background. The clip id is remembered per
+// camera, so leaving the page and coming back shows its progress again.
+(function () {
+  "use strict";
+  var box = document.getElementById("pb-clip");
+  if (!box) return;
+  var root = document.getElementById("pb");
+  var deviceId = root.dataset.deviceId;
+  var statusLine = document.getElementById("pb-clip-status");
+  var link = document.getElementById("pb-clip-link");
+  var key = "clip:" + deviceId, timer = null;
+  function headers() { return { "content-type": "application/json", accept: "application/json", "x-csrftoken": window.csrfToken() }; }
+  function show(clip) {
+    link.hidden = clip.state !== "ready";
+    if (clip.state === "ready") { link.href = clip.download_url; statusLine.textContent = box.dataset.msgReady; }
+    else if (clip.state === "running") statusLine.textContent = box.dataset.msgRunning.replace("{percent}", Math.round(clip.progress * 100));
+    else statusLine.textContent = box.dataset["msg" + clip.state.charAt(0).toUpperCase() + clip.state.slice(1)] || clip.state;
+  }
+  function poll(id) {
+    clearTimeout(timer);
+    fetch("/api/clips/" + encodeURIComponent(id), { credentials: "same-origin", headers: headers() })
+      .then(function (r) { return r.json().then(function (body) { return [r.ok, body]; }); })
+      .then(function (result) {
+        if (!result[0]) { localStorage.removeItem(key); statusLine.textContent = result[1].message; return; }
+        show(result[1]);
+        if (result[1].state === "queued" || result[1].state === "running") timer = setTimeout(function () { poll(id); }, 1000);
+      }).catch(function () { timer = setTimeout(function () { poll(id); }, 3000); });
+  }
+  function seconds(text) { return text.length === 5 ? text + ":00" : text; }
+  document.getElementById("pb-clip-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var day = document.getElementById("pb-day").value;
+    var body = { start: day + "T" + seconds(document.getElementById("pb-clip-start").value),
+                 end: day + "T" + seconds(document.getElementById("pb-clip-end").value) };
+    link.hidden = true;
+    fetch("/api/cameras/" + encodeURIComponent(deviceId) + "/clips", { method: "POST", credentials: "same-origin",
+      headers: headers(), body: JSON.stringify(body) })
+      .then(function (r) { return r.json().then(function (answer) { return [r.ok, answer]; }); })
+      .then(function (result) {
+        if (!result[0]) { statusLine.textContent = result[1].message; return; }
+        localStorage.setItem(key, result[1].id);
+        show(result[1]); poll(result[1].id);
+      }).catch(function () {});
+  });
+  var time = document.getElementById("pb-time");
+  function suggest() {
+    if (!time.value) return;
+    var parts = seconds(time.value).split(":").map(Number);
+    var start = parts[0] * 3600 + parts[1] * 60 + parts[2];
+    function hms(total) { total = Math.min(86399, total); return [Math.floor(total / 3600), Math.floor(total / 60) % 60, total % 60].map(function (n) { return String(n).padStart(2, "0"); }).join(":"); }
+    document.getElementById("pb-clip-start").value = hms(start);
+    document.getElementById("pb-clip-end").value = hms(start + 60);
+  }
+  time.addEventListener("change", suggest);
+  suggest();
+  var remembered = localStorage.getItem(key);
+  if (remembered) poll(remembered);
+})();
