@@ -23,8 +23,9 @@ from bff.playback.watermark import playback_identity
 from bff.webrtc.viewers import ViewerIdentity
 from bff.webrtc.watermark import WatermarkMask, WatermarkRenderer
 
-X264_PRESET = "veryfast"
-"""Small files for phones on cellular links while staying well above 10× real time."""
+X264_PRESET = "ultrafast"
+"""The bitrate is capped for phones on cellular links, so slower presets buy little size
+here; ultrafast keeps one core above 10× real time (veryfast measured ≈ 3× slower)."""
 
 
 class ExportCancelled(Exception):
@@ -55,7 +56,7 @@ def export_mp4(frames: Iterable[tuple[datetime, av.VideoFrame]], target: Path, *
         stream.options = {
             "preset": X264_PRESET, "profile": "baseline", "level": "3.1",
             "x264-params": f"keyint={fps * 2}:bframes=0:vbv-maxrate={bitrate_kbps}"
-                           f":vbv-bufsize={bitrate_kbps * 2}",
+                           f":vbv-bufsize={bitrate_kbps * 2}:threads=1",
         }
         for recorded, picture in frames:
             if cancelled.is_set():
