@@ -12,6 +12,7 @@ const SHELL = [
   "/static/live.js",
   "/static/map.js",
   "/static/ptz.js",
+  "/static/playback.js",
   "/static/vendor/htmx-2.0.8/htmx.min.js",
   "/static/icons/icon-192.png",
   "/static/icons/icon-512.png",
