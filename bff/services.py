@@ -95,6 +95,8 @@ async def running_services(settings: Settings, database: Database,
         await catalog.load()
 
         async def on_stream_closed(session: StreamSession) -> None:
+            if playback.owns_stream(session.id):
+                return  # audited as playback.stop, with the recorded range
             await audit.record(AuditAction.VIEW_STOP, actor_id=session.viewer.user_id,
                                actor=session.viewer.username, target=session.device_id,
                                detail={"session": session.id, "reason": session.close_reason})

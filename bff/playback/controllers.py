@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from urllib.parse import quote
 
 import msgspec
 from litestar import Controller, Request, get, post
@@ -35,6 +36,17 @@ from bff.playback.schemas import (
 )
 from bff.playback.services import PlaybackService
 from bff.webrtc.registry import PeerRegistry, ViewerIdentity
+
+
+EVENT_LEAD = timedelta(seconds=30)
+"""回放事发时刻 opens playback this long before the event."""
+
+
+def playback_link(device_id: str, occurred_at: datetime) -> str:
+    """The camera page's playback tab at an alert's moment, 30 s before it (for the
+    alert pages' 回放事发时刻)."""
+    start = (occurred_at - EVENT_LEAD).isoformat()
+    return f"/cameras/{quote(device_id, safe='')}/playback?start={quote(start, safe='')}"
 
 
 def viewer_of(user: SignedInUser) -> ViewerIdentity:

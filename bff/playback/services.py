@@ -100,6 +100,8 @@ class PlaybackService:
         self.time_zone_name = webrtc.timezone
         self.tz: tzinfo = webrtc.tzinfo()
         self._playbacks: dict[str, Playback] = {}
+        self._stream_ids: set[str] = set()
+        """Sessions of the registry that are playbacks, until `owns_stream` is asked."""
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # --- time rules --------------------------------------------------------------------
@@ -242,6 +244,7 @@ class PlaybackService:
             raise
         playback.session_id = session.id
         self._playbacks[session.id] = playback
+        self._stream_ids.add(session.id)
         await self._audit.record(
             AuditAction.PLAYBACK_START, actor_id=viewer.user_id, actor=viewer.username,
             target=camera.device_id,
@@ -332,6 +335,14 @@ class PlaybackService:
             detail={"session": playback.session_id,
                     "start": self.local(playback.position.start).isoformat(),
                     "reached": reached.isoformat()})
+
+    def owns_stream(self, session_id: str) -> bool:
+        """Whether an ended registry stream was a playback (its stop is audited here, as
+        playback.stop with the recorded range); asked once per ended stream."""
+        if session_id in self._stream_ids:
+            self._stream_ids.discard(session_id)
+            return True
+        return False
 
     def _spawn(self, work: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(work)

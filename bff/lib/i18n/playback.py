@@ -6,6 +6,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "playback.tab_live": ("实时", "Live"),
     "playback.tab_playback": ("回放", "Playback"),
     "playback.title": ("录像回放", "Playback"),
+    "playback.at_event": ("回放事发时刻", "Play back the moment"),
     "playback.day": ("日期", "Day"),
     "playback.time": ("时间", "Time"),
     "playback.last_15_min": ("最近15分钟", "Last 15 min"),

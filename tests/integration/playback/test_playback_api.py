@@ -171,6 +171,7 @@ async def test_playback_seek_speed_pause_and_stop(client: AsyncTestClient, app: 
             await asyncio.sleep(0.05)
     rows = await audit_rows(db)
     by_action = {row.action: row for row in rows}
+    assert "view.stop" not in by_action  # a playback's end is playback.stop, not a live view
     assert by_action["playback.start"].detail["start"].startswith(
         start.astimezone(datetime.fromisoformat(answer["start"]).tzinfo).isoformat()[:16])
     assert by_action["playback.seek"].detail["to"]
