@@ -20,7 +20,6 @@ from bff.catalog.schemas import CameraRecord
 from bff.catalog.services import CatalogService
 from bff.lib.vocabulary import Permission
 from bff.playback.clips import ClipService
-from bff.playback.deps import provide_recordings_query
 from bff.playback.errors import PlaybackRefused
 from bff.playback.schemas import (
     PLAYBACK_SPEED_VALUES,
@@ -32,7 +31,6 @@ from bff.playback.schemas import (
     PlaybackOffer,
     PlaybackState,
     RecordingsAnswer,
-    RecordingsQuery,
 )
 from bff.playback.services import PlaybackService
 from bff.webrtc.registry import PeerRegistry, ViewerIdentity
@@ -77,7 +75,6 @@ class PlaybackController(Controller):
     dependencies = {
         "camera": Provide(provide_camera, sync_to_thread=False),
         "access": Provide(provide_access_scope),
-        "recordings_query": Provide(provide_recordings_query, sync_to_thread=False),
     }
 
     @get("/cameras/{device_id:str}/playback", name="playback:page")
@@ -104,14 +101,14 @@ class PlaybackController(Controller):
         })
 
     @get("/api/cameras/{device_id:str}/recordings", name="playback:recordings")
-    async def recordings(self, current_user: SignedInUser, access: AccessScope,
-                         camera: CameraRecord, recordings_query: RecordingsQuery,
+    async def recordings(self, start: datetime, end: datetime, current_user: SignedInUser,
+                         access: AccessScope, camera: CameraRecord,
                          playback_service: PlaybackService, audit: AuditLog) -> RecordingsAnswer:
-        """The camera's recordings between `start` and `end` (segments; gaps between
-        them), in the camera's time zone. Needs permission 2 (录像回放)."""
+        """The camera's recordings between `start` and `end` (RFC 3339; without an offset,
+        the camera's time zone): segments, with gaps between them, in the camera's time
+        zone. Needs permission 2 (录像回放)."""
         await require_permission(Permission.PLAYBACK, current_user, access, camera, audit)
-        return await playback_service.recordings(camera, recordings_query.start,
-                                                 recordings_query.end)
+        return await playback_service.recordings(camera, start, end)
 
     @post("/api/cameras/{device_id:str}/playback", name="playback:offer", status_code=201)
     async def offer(self, data: PlaybackOffer, current_user: SignedInUser,

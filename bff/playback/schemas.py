@@ -17,13 +17,6 @@ PLAYBACK_SPEED_VALUES: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
 """The speeds the page offers (the platform may know more)."""
 
 
-class RecordingsQuery(Schema, kw_only=True):
-    """`?start=…&end=…` of the recordings list."""
-
-    start: datetime
-    end: datetime
-
-
 class RecordingSegment(Schema, kw_only=True):
     """One stretch of recording; between two segments is a gap."""
 
