@@ -35,7 +35,6 @@ from bff.playback.schemas import (
 from bff.playback.services import PlaybackService
 from bff.webrtc.registry import PeerRegistry, ViewerIdentity
 
-
 EVENT_LEAD = timedelta(seconds=30)
 """回放事发时刻 opens playback this long before the event."""
 
