@@ -8,6 +8,7 @@ import asyncio
 import itertools
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from bff.audit.models import AuditEvent
 from bff.audit.services import AuditLog
 from tests.helpers import api_headers, sign_in
 from tests.integration.playback.support import (
+    CHENGQU,
     PlaybackPhone,
     camera_with,
     rate,
@@ -201,3 +203,50 @@ async def test_only_the_owner_controls_and_connection_loss_stops(
     async with asyncio.timeout(20):
         while platform.active_playbacks:
             await asyncio.sleep(0.1)
+
+
+async def test_a_window_without_recording_names_the_nearest(client: AsyncTestClient) -> None:
+    await sign_in(client, "police01")
+    headers = api_headers(client)
+    cameras = (await client.get("/api/cameras/nearby", params={**CHENGQU, "limit": 200},
+                                headers=headers)).json()
+    day_start = yesterday_noon() - timedelta(hours=12)
+    for camera in cameras:
+        if 2 not in camera["permissions"]:
+            continue
+        url = f"/api/cameras/{camera['device_id']}/recordings"
+        segments = (await client.get(url, params={"start": iso(day_start),
+                                                  "end": iso(day_start + timedelta(days=1))},
+                                     headers=headers)).json().get("segments", [])
+        for earlier, later in itertools.pairwise(segments):
+            gap_start = datetime.fromisoformat(earlier["end"])
+            gap_end = datetime.fromisoformat(later["start"])
+            if (gap_end - gap_start).total_seconds() < 60:
+                continue
+            inside = await client.get(url, params={
+                "start": iso(gap_start + timedelta(seconds=10)),
+                "end": iso(gap_end - timedelta(seconds=10))}, headers=headers)
+            assert inside.status_code == 404
+            body = inside.json()
+            assert body["error"] == "playback.no_recording"
+            nearest = min((gap_start, gap_end),
+                          key=lambda m: abs(m - gap_start - timedelta(seconds=10)))
+            assert f"{nearest:%Y-%m-%d %H:%M:%S}" in body["message"], body
+            return
+    pytest.fail("no camera with a gap of a minute or more yesterday")
+
+
+async def test_a_refused_offer_leaves_no_platform_playback(client: AsyncTestClient,
+                                                          app: Litestar) -> None:
+    await sign_in(client, "police01")
+    device_id = await camera_with(client, has=2)
+    response = await client.post(f"/api/cameras/{device_id}/playback",
+                                 json={"sdp": "v=0 not really", "type": "offer",
+                                       "start": iso(yesterday_noon())},
+                                 headers=api_headers(client))
+    assert response.status_code == 400 and response.json()["error"] == "live.invalid_offer"
+    platform = app.state.services.platform
+    async with asyncio.timeout(10):
+        while platform.active_playbacks:
+            await asyncio.sleep(0.05)
+    assert app.state.services.peer_registry.open_count == 0
