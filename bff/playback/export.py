@@ -28,6 +28,10 @@ X264_PRESET = "ultrafast"
 here; ultrafast keeps one core above 10× real time (veryfast measured ≈ 3× slower)."""
 
 
+MAX_STEP_S = 2.0
+"""A longer step between two pictures' recorded moments is a gap skipped, not time."""
+
+
 class ExportCancelled(Exception):
     """The export was stopped (shutdown) before it finished."""
 
@@ -45,6 +49,9 @@ def export_mp4(frames: Iterable[tuple[datetime, av.VideoFrame]], target: Path, *
     mask: WatermarkMask | None = None
     mask_second: int | None = None
     written = 0
+    previous: datetime | None = None
+    clock = 0.0
+    last_pts = -1
     container = av.open(str(partial), mode="w", format="mp4",
                         options={"movflags": "+faststart"})
     try:
@@ -69,8 +76,14 @@ def export_mp4(frames: Iterable[tuple[datetime, av.VideoFrame]], target: Path, *
                 mask = renderer.render(playback_identity(viewer, recorded, tz, with_time=False),
                                        second)
                 mask_second = second
+            # The clip's clock follows recorded time (a source at another frame rate
+            # keeps the right duration); a jump over a gap counts as one frame.
+            step = (recorded - previous).total_seconds() if previous is not None else 0.0
+            clock += step if 0 < step < MAX_STEP_S else (1 / fps if previous else 0.0)
+            previous = recorded
+            pts = max(last_pts + 1, round(clock * fps))
             mask.apply(plane_views(frame)[0], scratch)
-            frame.pts = written
+            frame.pts = last_pts = pts
             frame.time_base = time_base
             container.mux(stream.encode(frame))
             written += 1

@@ -8,12 +8,13 @@ import asyncio
 from collections.abc import Iterator
 from datetime import timedelta
 
+import av
 import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from litestar.testing import AsyncTestClient
 
 from bff.app import create_app
-from bff.lib.settings import Settings
+from bff.lib.settings import PlaybackSettings, Settings
 from tests.helpers import api_headers, sign_in
 from tests.integration.platform.test_wvp_live import NVR, wvp_settings
 from tests.integration.playback.support import camera_with, yesterday_noon
@@ -111,3 +112,39 @@ async def test_wvp_playback_streams_controls_and_stops(settings: Settings,
         assert timed_out.status_code == 504
         assert timed_out.json()["message"] == "视频平台响应超时，请稍后再试"
         assert app.state.services.peer_registry.open_count == 0
+
+
+async def test_wvp_clip_is_read_from_the_playback_stream(settings: Settings, double: WvpDouble,
+                                                         tmp_path) -> None:
+    settings.playback = PlaybackSettings(clip_dir=str(tmp_path / "clips"))
+    app = create_app(wvp_settings(settings, double, sync_interval_s=0.0))
+    async with AsyncTestClient(app=app, base_url="http://127.0.0.1:8000") as client:
+        await sign_in(client, "police01")
+        device_id = await camera_with(client, has=3)
+        double.add_channel(ChannelSpec(code=device_id, name="城区 下载", parent=NVR))
+        headers = api_headers(client)
+        start = yesterday_noon()
+        created = await client.post(f"/api/cameras/{device_id}/clips",
+                                    json={"start": start.isoformat(),
+                                          "end": (start + timedelta(seconds=3)).isoformat()},
+                                    headers=headers)
+        assert created.status_code == 202, created.text
+        async with asyncio.timeout(30):
+            while True:
+                status = (await client.get(f"/api/clips/{created.json()['id']}",
+                                           headers=headers)).json()
+                assert status["state"] != "failed", status
+                if status["state"] == "ready":
+                    break
+                await asyncio.sleep(0.1)
+        body = (await client.get(status["download_url"], headers=headers)).content
+        async with asyncio.timeout(10):
+            while double.playbacks:  # the export's playback was stopped
+                await asyncio.sleep(0.05)
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(body)
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        frames = list(container.decode(stream))
+    assert stream.codec_context.name == "h264" and frames
+    assert 2.0 <= float(frames[-1].time) <= 3.5
