@@ -101,6 +101,7 @@ def test_download_a_watermarked_clip(phone: BrowserContext) -> None:
     page.fill("#pb-day", picked.strftime("%Y-%m-%d"))
     page.fill("#pb-clip-start", "09:00:00")
     page.fill("#pb-clip-end", "09:00:20")
+    expect(page.locator('[data-testid="clip-download"]')).to_be_hidden()
     page.click('[data-testid="clip-make"]')
     download = page.locator('[data-testid="clip-download"]')
     expect(download).to_be_visible(timeout=30_000)
