@@ -216,6 +216,8 @@ class PlaybackService:
         The window runs `window_hours` from `start` (clipped to now)."""
         window = timedelta(hours=self._settings.window_hours)
         start, end = self.window(camera, start, self.local(start) + window, window)
+        # Refuse a bad offer or a full cap before the platform sets a stream up.
+        self._registry.check_offer(viewer, camera.device_id, sdp, sdp_type)
         found = await self._recordings(camera.device_id, start, end)
         if not found:
             raise NoRecordingThere(await self.nearest_recording(camera, start))

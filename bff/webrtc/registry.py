@@ -242,6 +242,18 @@ class PeerRegistry:
 
     # --- opening ---------------------------------------------------------------------
 
+    def check_offer(self, viewer: ViewerIdentity, device_id: str, sdp: str,
+                    sdp_type: str) -> None:
+        """Raise what `open` would raise before it allocates anything (a bad offer, a
+        cap reached), so a caller can refuse before asking the platform for a stream."""
+        if self._closed:
+            raise UpstreamUnavailable("live view is shutting down")
+        _parse_offer(sdp, sdp_type)
+        if self._user_load[viewer.user_id] >= self._settings.max_streams_per_user:
+            raise TooManyStreams("user", self._settings.max_streams_per_user)
+        if self._camera_load[device_id] >= self._settings.max_viewers_per_camera:
+            raise TooManyStreams("camera", self._settings.max_viewers_per_camera)
+
     async def open(self, viewer: ViewerIdentity, device_id: str, sdp: str,
                    sdp_type: str, *, feed: Subscription | None = None,
                    watermark: Callable[[WatermarkRenderer, ViewerIdentity],
