@@ -57,6 +57,8 @@ from bff.lib.origin import same_origin_guard
 from bff.lib.sessions import RotatingSessionConfig
 from bff.lib.settings import Settings
 from bff.lib.stores import Stores, build_stores
+from bff.playback.controllers import ClipController, PlaybackController
+from bff.playback.errors import PLAYBACK_ERRORS
 from bff.ptz.controllers import PtzController
 from bff.ptz.errors import PTZ_ERRORS
 from bff.push.controllers import NotificationSettingsController, PushController
@@ -74,7 +76,7 @@ from bff.webrtc.controllers import LiveController
 from bff.webrtc.errors import LIVE_ERRORS
 
 ERROR_TABLE: ErrorTable = {**AUTH_ERRORS, **CATALOG_ERRORS, **LIVE_ERRORS, **PTZ_ERRORS,
-                           **ALERT_ERRORS, **SHARING_ERRORS, **PUSH_ERRORS}
+                           **ALERT_ERRORS, **SHARING_ERRORS, **PUSH_ERRORS, **PLAYBACK_ERRORS}
 """How every capability's domain exceptions answer over HTTP."""
 
 REQUEST_MAX_BODY = 1024 * 1024
@@ -130,7 +132,8 @@ class BffPlugin(InitPluginProtocol):
                                    AlertPagesController, AlertRoutesController,
                                    AlertMutesController, ShareRequestController, GrantController,
                                    NoticeController, SharingPageController, PushController,
-                                   NotificationSettingsController]),
+                                   NotificationSettingsController, PlaybackController,
+                                   ClipController]),
             create_static_files_router(path="/static", directories=[static_dir],
                                        include_in_schema=False, cache_control=None),
         ])

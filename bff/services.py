@@ -46,6 +46,8 @@ from bff.lib.stores import Stores
 from bff.migrate import upgrade_to_head
 from bff.platform.base import Platform, RaisesDemoAlerts, SeedsFirstRun
 from bff.platform_factory import create_platform
+from bff.playback.clips import ClipService
+from bff.playback.services import PlaybackService
 from bff.ptz.moving import MovingCameras
 from bff.ptz.services import PtzService
 from bff.sharing.enforcement import AccessEnforcer
@@ -80,6 +82,8 @@ class Services(msgspec.Struct, frozen=True, kw_only=True):
     alert_mutes: MuteService
     push_service: PushService
     delivery: DeliveryWorker
+    playback_service: PlaybackService
+    clip_service: ClipService
 
 
 SERVICE_NAMES: tuple[str, ...] = Services.__struct_fields__
@@ -118,6 +122,8 @@ async def running_services(settings: Settings, database: Database,
         await catalog.load()
 
         async def on_stream_closed(session: StreamSession) -> None:
+            if playback.owns_stream(session.id):
+                return  # audited as playback.stop, with the recorded range
             await audit.record(AuditAction.VIEW_STOP, actor_id=session.viewer.user_id,
                                actor=session.viewer.username, target=session.device_id,
                                detail={"session": session.id, "reason": session.close_reason})
@@ -126,6 +132,12 @@ async def running_services(settings: Settings, database: Database,
         stack.push_async_callback(hub.close)
         registry = PeerRegistry(settings.webrtc, hub, on_closed=on_stream_closed)
         stack.push_async_callback(registry.close_all)
+        playback = PlaybackService(settings.playback, settings.webrtc, platform, registry,
+                                   hub.openers, audit)
+        stack.push_async_callback(playback.close)  # before close_all: stops reach the platform
+        clips = ClipService(settings.playback, settings.webrtc, database, platform, playback,
+                            hub.openers, audit)
+        stack.push_async_callback(clips.close)
         ptz = PtzService(
             settings.ptz, platform, audit, stores.by_name["ptz"],
             RateLimiter(settings.ptz.rate, settings.ptz.rate_window_s, redis=stores.redis,
@@ -172,7 +184,7 @@ async def running_services(settings: Settings, database: Database,
             sharing_service=sharing_service, access_enforcer=enforcer, alert_feed=alert_feed,
             alert_types=alert_types, alert_admin=alert_admin,
             alert_mutes=MuteService(database, alert_types, audit), push_service=push_service,
-            delivery=delivery)
+            delivery=delivery, playback_service=playback, clip_service=clips)
         background = _background_work(services)
         if demo_alerts_on:
             demo_source = DemoAlertSource(platform, alert_service,  # type: ignore[arg-type]
@@ -190,7 +202,9 @@ def _background_work(services: Services) -> dict[str, Coroutine[Any, Any, None]]
         "access-recheck": services.access_enforcer.run(settings.sharing.recheck_s),
         "share-sweep": repeat_every(settings.sharing.recheck_s, services.sharing_service.sweep,
                                     "share request expiry and escalation"),
-        "alert-delivery": services.delivery.run()}
+        "alert-delivery": services.delivery.run(),
+        "clip-expiry": repeat_every(60.0, services.clip_service.sweep_expired,
+                                    "removing expired clips", at_start=True)}
     if settings.catalog.refresh_s > 0:
         work["catalogue-refresh"] = services.catalog.watch(settings.catalog.refresh_s)
     if settings.platform.kind == "wvp" and settings.wvp.sync_interval_s > 0:

@@ -156,7 +156,7 @@ async def _truncate_mutable(url: str, schema: str) -> None:
                            f'"{schema}".alert_type, "{schema}".share_request, '
                            f'"{schema}".share_part, "{schema}".share_grant, '
                            f'"{schema}".share_notice, "{schema}".alert_delivery, '
-                           f'"{schema}".push_subscription RESTART IDENTITY')
+                           f'"{schema}".push_subscription, "{schema}".clip RESTART IDENTITY')
         await conn.execute(f'DELETE FROM "{schema}".alert_route')
         await conn.executemany(
             f'INSERT INTO "{schema}".alert_route (type, dept_codes, to_owner, '

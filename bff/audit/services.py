@@ -75,6 +75,13 @@ class AuditAction(StrEnum):
     PUSH_UNSUBSCRIBE = "push.unsubscribe"
     PUSH_PRUNE = "push.prune"
     """The push service said a subscription is gone (404/410): it was deleted."""
+    PLAYBACK_START = "playback.start"
+    PLAYBACK_STOP = "playback.stop"
+    PLAYBACK_SEEK = "playback.seek"
+    PLAYBACK_DENIED = "playback.denied"
+    CLIP_REQUEST = "clip.request"
+    CLIP_DOWNLOAD = "clip.download"
+    CLIP_DENIED = "clip.denied"
 
 
 class Problem(StrEnum):

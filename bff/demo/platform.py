@@ -29,9 +29,11 @@ import random
 import secrets
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+
+import av
 
 from bff.catalog.schemas import CameraRecord
 from bff.demo.alerts import alert_sites, make_demo_alert
@@ -47,7 +49,7 @@ from bff.demo.recordings import (
     utc_now,
 )
 from bff.demo.seed import seed_catalogue, seed_demo_users
-from bff.demo.video import DEMO_SCHEME, demo_live_url
+from bff.demo.video import DEMO_SCHEME, DemoPicture, PlaybackLabel, demo_live_url
 from bff.lib.db import Database
 from bff.lib.settings import Settings
 from bff.lib.vocabulary import OnlineState
@@ -96,6 +98,7 @@ class DemoPlatform:
         self._webrtc = settings.webrtc
         self._alert_sites: dict[str, list[CameraRecord]] | None = None
         self._alert_rng = random.Random()
+        self._font = settings.webrtc.watermark_font
         self._seed = seed
         self._now = now
         self._clock = clock
@@ -282,6 +285,21 @@ class DemoPlatform:
         """The clock of a started playback of this camera, None if there is none."""
         playback = self._playbacks.get(stream_id)
         return playback.clock if playback is not None and playback.device_id == device_id else None
+
+    def recording_frames(self, device_id: str, name: str, recordings: list[Recording], *,
+                         width: int, height: int,
+                         fps: int) -> Iterator[tuple[datetime, av.VideoFrame]]:
+        """The demo picture of each recorded moment, `fps` a second, without pacing
+        (`RendersRecordings`: clip export at many times real time)."""
+        picture = DemoPicture(device_id, name, width, height, self._font)
+        step = 1.0 / fps
+        for recording in recordings:
+            moment = recording.start.timestamp()
+            end = recording.end.timestamp()
+            while moment < end:
+                frame = picture.render(time.time(), playback=PlaybackLabel(moment))
+                yield datetime.fromtimestamp(moment, UTC), frame
+                moment += step
 
     @property
     def active_playbacks(self) -> int:

@@ -508,6 +508,30 @@ class DeliverySettings(msgspec.Struct, kw_only=True):
     each round (BFF_DELIVERY_RETRY_SECONDS)."""
 
 
+class PlaybackSettings(msgspec.Struct, kw_only=True):
+    """Playback of recordings (录像回放) and watermarked clip downloads (录像下载)."""
+
+    window_hours: Annotated[float, msgspec.Meta(gt=0, le=24)] = 3.0
+    """How much recording one playback asks the platform for, from its start
+    (BFF_PLAYBACK_WINDOW_HOURS); the page starts a new playback to go beyond it."""
+    clip_max_minutes: Annotated[float, msgspec.Meta(gt=0)] = 10.0
+    """The longest clip a user may download (BFF_CLIP_MAX_MINUTES)."""
+    clip_link_minutes: Annotated[float, msgspec.Meta(gt=0)] = 30.0
+    """How long a finished clip can be downloaded before its file is removed
+    (BFF_CLIP_LINK_MINUTES)."""
+    clip_dir: str = str(PROJECT_ROOT / "var" / "clips")
+    """Where clips are written while they wait for download (BFF_CLIP_DIR)."""
+    clip_max_per_user: Annotated[int, msgspec.Meta(ge=1)] = 1
+    """Exports one user may run at once (BFF_CLIP_MAX_PER_USER)."""
+    clip_max_running: Annotated[int, msgspec.Meta(ge=1)] = 2
+    """Exports the whole server runs at once (BFF_CLIP_MAX_RUNNING): each takes a core."""
+    clip_quota_mb: Annotated[float, msgspec.Meta(gt=0)] = 2048.0
+    """Disk the clip directory may use; new exports are refused beyond it
+    (BFF_CLIP_QUOTA_MB)."""
+    clip_width: Annotated[int, msgspec.Meta(ge=160)] = 640
+    """Width of exported clips, pixels (BFF_CLIP_WIDTH; the height follows 16:9)."""
+
+
 class Settings(msgspec.Struct, kw_only=True):
     server: ServerSettings = msgspec.field(default_factory=ServerSettings)
     database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
@@ -526,6 +550,7 @@ class Settings(msgspec.Struct, kw_only=True):
     live_feed: LiveFeedSettings = msgspec.field(default_factory=LiveFeedSettings)
     push: PushSettings = msgspec.field(default_factory=PushSettings)
     delivery: DeliverySettings = msgspec.field(default_factory=DeliverySettings)
+    playback: PlaybackSettings = msgspec.field(default_factory=PlaybackSettings)
 
 
 # (section, field, environment variable, parser)
@@ -642,6 +667,14 @@ _ENVIRONMENT: tuple[tuple[str, str, str, object], ...] = (
     ("delivery", "lease_s", "BFF_DELIVERY_LEASE_SECONDS", float),
     ("delivery", "attempts", "BFF_DELIVERY_ATTEMPTS", int),
     ("delivery", "retry_s", "BFF_DELIVERY_RETRY_SECONDS", float),
+    ("playback", "window_hours", "BFF_PLAYBACK_WINDOW_HOURS", float),
+    ("playback", "clip_max_minutes", "BFF_CLIP_MAX_MINUTES", float),
+    ("playback", "clip_link_minutes", "BFF_CLIP_LINK_MINUTES", float),
+    ("playback", "clip_dir", "BFF_CLIP_DIR", str),
+    ("playback", "clip_max_per_user", "BFF_CLIP_MAX_PER_USER", int),
+    ("playback", "clip_max_running", "BFF_CLIP_MAX_RUNNING", int),
+    ("playback", "clip_quota_mb", "BFF_CLIP_QUOTA_MB", float),
+    ("playback", "clip_width", "BFF_CLIP_WIDTH", int),
 )
 
 ENVIRONMENT_VARIABLES = tuple(name for _, _, name, _ in _ENVIRONMENT)

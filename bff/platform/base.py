@@ -11,7 +11,7 @@ an implementation that needs more (WVP's parent device id) keeps its own mapping
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Protocol, runtime_checkable
@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Annotated, Protocol, runtime_checkable
 import msgspec
 
 if TYPE_CHECKING:
+    import av
+
     from bff.lib.db import Database
     from bff.media.sources import MediaOpeners, SchemeOpener
 
@@ -239,6 +241,19 @@ class RaisesDemoAlerts(Protocol):
 
     async def demo_alert(self) -> DemoAlert | None:
         """One alert at a fitting camera, with a snapshot; None when none fits."""
+        ...
+
+
+@runtime_checkable
+class RendersRecordings(Protocol):
+    """A platform that can hand over a recording's pictures faster than real time (the
+    demo renders them); clip export uses it instead of playing the recording back."""
+
+    def recording_frames(self, device_id: str, name: str, recordings: list[Recording], *,
+                         width: int, height: int,
+                         fps: int) -> Iterator[tuple[datetime, av.VideoFrame]]:
+        """(recorded moment, picture) at `fps` through each of `recordings` in turn (gaps
+        skipped). A plain iterator: the exporter runs it in its worker thread."""
         ...
 
 

@@ -260,11 +260,29 @@ class PeerRegistry:
 
     # --- opening ---------------------------------------------------------------------
 
+    def check_offer(self, viewer: ViewerIdentity, device_id: str, sdp: str,
+                    sdp_type: str) -> None:
+        """Raise what `open` would raise before it allocates anything (a bad offer, a
+        cap reached), so a caller can refuse before asking the platform for a stream."""
+        if self._closed:
+            raise UpstreamUnavailable("live view is shutting down")
+        _parse_offer(sdp, sdp_type)
+        if self._user_load[viewer.user_id] >= self._settings.max_streams_per_user:
+            raise TooManyStreams("user", self._settings.max_streams_per_user)
+        if self._camera_load[device_id] >= self._settings.max_viewers_per_camera:
+            raise TooManyStreams("camera", self._settings.max_viewers_per_camera)
+
     async def open(self, viewer: ViewerIdentity, device_id: str, sdp: str,
-                   sdp_type: str) -> StreamSession:
+                   sdp_type: str, *, feed: Subscription | None = None,
+                   watermark: Callable[[WatermarkRenderer, ViewerIdentity],
+                                       ViewerWatermark] = ViewerWatermark) -> StreamSession:
         """Answer `sdp` (the browser's offer) with a stream of `device_id` watermarked
         for `viewer`. Raises InvalidOffer, TooManyStreams or UpstreamUnavailable; on any
-        failure nothing stays open."""
+        failure nothing stays open (the caller closes a `feed` it passed).
+
+        By default the stream is the camera's live picture from the hub; a playback
+        passes its own `feed` (frames shaped like a hub `Subscription`) and `watermark`
+        (a `ViewerWatermark` factory: the playback mark and recorded time)."""
         if self._closed:
             raise UpstreamUnavailable("live view is shutting down")
         _parse_offer(sdp, sdp_type)
@@ -280,9 +298,9 @@ class PeerRegistry:
         subscription: Subscription | None = None
         pc: RTCPeerConnection | None = None
         try:
-            subscription = await self._hub.subscribe(device_id)
+            subscription = feed if feed is not None else await self._hub.subscribe(device_id)
             pc = RTCPeerConnection(configuration=self._configuration)
-            track = ViewerTrack(subscription, ViewerWatermark(self._renderer, viewer),
+            track = ViewerTrack(subscription, watermark(self._renderer, viewer),
                                 settings, batcher=self._batcher)
             # The transceiver must exist with its preferences before the offer is
             # applied: aiortc picks the answer's codecs in setRemoteDescription.

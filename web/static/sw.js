@@ -16,6 +16,7 @@ const SHELL = [
   "/static/map.js",
   "/static/ptz.js",
   "/static/push.js",
+  "/static/playback.js",
   "/static/vendor/htmx-2.0.8/htmx.min.js",
   "/static/vendor/htmx-ext-sse-2.2.4/sse.min.js",
   "/static/alerts.js",

@@ -33,9 +33,10 @@ from bff.lib.i18n import (
     catalog_import,
     common,
     live,
+    playback,
     ptz,
-    sharing,
     push,
+    sharing,
     validation,
 )
 from bff.lib.i18n.accept_language import negotiate
@@ -53,6 +54,7 @@ _TABLES: tuple[Mapping[str, tuple[str, str]], ...] = (
     catalog.MESSAGES,
     catalog_import.MESSAGES,
     live.MESSAGES,
+    playback.MESSAGES,
     ptz.MESSAGES,
     sharing.MESSAGES,
     push.MESSAGES,

@@ -44,13 +44,15 @@ async def test_revoking_stops_the_move_and_refuses_the_next(client: AsyncTestCli
                                 json={"reason": "行动结束"}, headers=api_headers(client))
     assert revoked.status_code == 200
     deadline = asyncio.get_running_loop().time() + STOP_WAIT_S
-    while dome[0] in ptz.watched_cameras:  # bounded wait
+    stop = None
+    # Bounded wait for both: the camera is let go first, its audit entry commits after.
+    while dome[0] in ptz.watched_cameras or stop is None:
         assert asyncio.get_running_loop().time() < deadline, "the move outlived its grant"
         await asyncio.sleep(0.05)
-    async with db.sessions() as session:
-        stop = await session.scalar(select(AuditEvent).where(
-            AuditEvent.action == "ptz.auto_stop"))
-    assert stop is not None and stop.detail["reason"] == "access_revoked"
+        async with db.sessions() as session:
+            stop = await session.scalar(select(AuditEvent).where(
+                AuditEvent.action == "ptz.auto_stop"))
+    assert stop.detail["reason"] == "access_revoked"
     assert stop.actor == "police01"
     await sign_in(client, "police01")
     again = await client.post(f"/api/cameras/{dome[0]}/ptz", json={"command": "left"},
@@ -70,10 +72,12 @@ async def test_a_grant_ended_elsewhere_stops_the_move_by_the_periodic_check(
     async with db.sessions() as session, session.begin():  # another process revoked it
         await session.execute(update(Grant).values(revoked_at=utcnow()))
     deadline = asyncio.get_running_loop().time() + STOP_WAIT_S
-    while dome[0] in ptz.watched_cameras:  # bounded wait
+    stop = None
+    # Bounded wait for both: the camera is let go first, its audit entry commits after.
+    while dome[0] in ptz.watched_cameras or stop is None:
         assert asyncio.get_running_loop().time() < deadline, "the move outlived its grant"
         await asyncio.sleep(0.05)
-    async with db.sessions() as session:
-        stop = await session.scalar(select(AuditEvent).where(
-            AuditEvent.action == "ptz.auto_stop"))
-    assert stop is not None and stop.detail["reason"] == "access_ended"
+        async with db.sessions() as session:
+            stop = await session.scalar(select(AuditEvent).where(
+                AuditEvent.action == "ptz.auto_stop"))
+    assert stop.detail["reason"] == "access_ended"
