@@ -24,7 +24,10 @@ CHROMIUM_ARGS = [
 ]
 SHANWEI_STREET = {"latitude": 22.7862, "longitude": 115.3650}  # 城区 二马路 near 通港路
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
-         "locale": "zh-CN", "device_scale_factor": 2}
+         "locale": "zh-CN", "device_scale_factor": 2,
+         # Playwright evaluates its string predicates with eval, which the app's CSP forbids
+         # (the CSP itself is checked by tests/integration/test_security_headers.py).
+         "bypass_csp": True}
 PASSWORD = "Browser@Test-2026"
 
 

@@ -38,7 +38,7 @@ def test_ask_approve_watch_revoke(browser, server: str) -> None:
             context = browser.new_context(
                 viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
                 locale="zh-CN", geolocation=SHANWEI_STREET, permissions=["geolocation"],
-                base_url=server)
+                base_url=server, bypass_csp=True)  # Playwright's predicates use eval
             context.set_default_timeout(20_000)
             contexts.append(context)
         officer, approver = contexts[0].new_page(), contexts[1].new_page()

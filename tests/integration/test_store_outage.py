@@ -45,7 +45,7 @@ async def test_pages_and_sign_in_degrade_clearly(client_without_redis: AsyncTest
     assert refused.status_code == 503 and "服务暂时不可用" in refused.text
 
     # A phone coming back with a session cookie: the session cannot be read → 503.
-    client.cookies.set("bff_session", "a-session-id-from-before")
+    client.cookies.set("bff_session", "5e" * 32)  # shaped like an id the server made
     again = await client.get("/", follow_redirects=False)
     assert again.status_code == 503 and "服务暂时不可用" in again.text
     english = await client.get("/api/cameras/nearby", params={"lat": 22.78, "lon": 115.36},
