@@ -21,6 +21,20 @@ from tests.integration.sharing.conftest import ask, cameras_for
 STOP_WAIT_S = 15.0
 
 
+async def stopped_move(ptz, device_id: str, db) -> AuditEvent:  # noqa: ANN001
+    """Wait (bounded) until the camera is let go and its auto-stop entry committed (in
+    that order), and return the entry."""
+    deadline = asyncio.get_running_loop().time() + STOP_WAIT_S
+    stop = None
+    while device_id in ptz.watched_cameras or stop is None:
+        assert asyncio.get_running_loop().time() < deadline, "the move outlived its grant"
+        await asyncio.sleep(0.05)
+        async with db.sessions() as session:
+            stop = await session.scalar(select(AuditEvent).where(
+                AuditEvent.action == "ptz.auto_stop"))
+    return stop
+
+
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     """A safety stop far away, so only the revocation can stop the move."""
@@ -43,15 +57,7 @@ async def test_revoking_stops_the_move_and_refuses_the_next(client: AsyncTestCli
     revoked = await client.post(f"/api/grants/{grant['id']}/revoke",
                                 json={"reason": "行动结束"}, headers=api_headers(client))
     assert revoked.status_code == 200
-    deadline = asyncio.get_running_loop().time() + STOP_WAIT_S
-    stop = None
-    # Bounded wait for both: the camera is let go first, its audit entry commits after.
-    while dome[0] in ptz.watched_cameras or stop is None:
-        assert asyncio.get_running_loop().time() < deadline, "the move outlived its grant"
-        await asyncio.sleep(0.05)
-        async with db.sessions() as session:
-            stop = await session.scalar(select(AuditEvent).where(
-                AuditEvent.action == "ptz.auto_stop"))
+    stop = await stopped_move(ptz, dome[0], db)
     assert stop.detail["reason"] == "access_revoked"
     assert stop.actor == "police01"
     await sign_in(client, "police01")
@@ -71,13 +77,5 @@ async def test_a_grant_ended_elsewhere_stops_the_move_by_the_periodic_check(
     ptz = app.state.services.ptz_service
     async with db.sessions() as session, session.begin():  # another process revoked it
         await session.execute(update(Grant).values(revoked_at=utcnow()))
-    deadline = asyncio.get_running_loop().time() + STOP_WAIT_S
-    stop = None
-    # Bounded wait for both: the camera is let go first, its audit entry commits after.
-    while dome[0] in ptz.watched_cameras or stop is None:
-        assert asyncio.get_running_loop().time() < deadline, "the move outlived its grant"
-        await asyncio.sleep(0.05)
-        async with db.sessions() as session:
-            stop = await session.scalar(select(AuditEvent).where(
-                AuditEvent.action == "ptz.auto_stop"))
+    stop = await stopped_move(ptz, dome[0], db)
     assert stop.detail["reason"] == "access_ended"
